@@ -1,0 +1,149 @@
+package cognitomontest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go"
+)
+
+// ServerOptions configure a Server. Zero values mean the documented defaults.
+type ServerOptions struct {
+	// CloudWatch configures the CloudWatch fake the server answers with.
+	CloudWatch []func(*CloudWatchOptions)
+	// Delay is how long the server waits before each answer. Default 1ms:
+	// the SDK intermittently fails with "use of closed network connection"
+	// against a server that answers before it has finished sending
+	// (aws-sdk-go-v2 issues 1825 and 2737), and a short pause avoids it.
+	// A negative value means no pause.
+	Delay time.Duration
+}
+
+// Server is an HTTP server on 127.0.0.1 that speaks the wire protocols of the
+// AWS services cognitomon uses (CloudWatch: Smithy RPC v2 CBOR), answering
+// from the in-memory fakes over the same simulated pools. Point a real SDK
+// client at it with AWSConfig, BaseEndpoint, or AWS_ENDPOINT_URL=URL.
+type Server struct {
+	// URL is the server's base URL, http://127.0.0.1:port.
+	URL string
+	// CloudWatch is the fake that answers CloudWatch requests; use it to
+	// inject faults and count calls.
+	CloudWatch *CloudWatch
+
+	srv   *httptest.Server
+	delay time.Duration
+	cw    map[string]operation
+
+	mu       sync.Mutex
+	requests map[string]int
+}
+
+// operation is one AWS operation: how to make its input, and the fake's
+// method that answers it.
+type operation struct {
+	newInput func() any
+	call     func(ctx context.Context, in any) (any, error)
+}
+
+// op adapts a fake's SDK-shaped method to an operation.
+func op[I, O, P any](fn func(context.Context, *I, ...func(*P)) (*O, error)) operation {
+	return operation{
+		newInput: func() any { return new(I) },
+		call:     func(ctx context.Context, in any) (any, error) { return fn(ctx, in.(*I)) },
+	}
+}
+
+// NewServer starts a Server over the given pools. Close it when done.
+func NewServer(pools []*Pool, optFns ...func(*ServerOptions)) *Server {
+	var o ServerOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Delay == 0 {
+		o.Delay = time.Millisecond
+	}
+	s := &Server{CloudWatch: NewCloudWatch(pools, o.CloudWatch...), delay: o.Delay, requests: map[string]int{}}
+	s.cw = map[string]operation{
+		"GetMetricData": op(s.CloudWatch.GetMetricData),
+		"ListMetrics":   op(s.CloudWatch.ListMetrics),
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// Requests returns how many HTTP requests the server received for an
+// operation, named as "Service.Operation" ("CloudWatch.GetMetricData"),
+// retries and throttled requests included.
+func (s *Server) Requests(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[name]
+}
+
+// AWSConfig returns an aws.Config for SDK clients that talk to the server:
+// Region us-east-1, static test credentials, BaseEndpoint the server's URL,
+// and an HTTP client that works where AWS_CA_BUNDLE is set.
+func (s *Server) AWSConfig() aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCOGNITOMONTEST", "cognitomontest-secret", ""),
+		BaseEndpoint: aws.String(s.URL),
+		HTTPClient:   awshttp.NewBuildableClient(),
+	}
+}
+
+const cloudWatchPrefix = "/service/GraniteServiceVersion20100801/operation/"
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.delay > 0 {
+		time.Sleep(s.delay)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, cloudWatchPrefix) {
+		name := strings.TrimPrefix(r.URL.Path, cloudWatchPrefix)
+		s.count("CloudWatch." + name)
+		s.dispatch(w, r, protoCBOR, s.cw[name], name, body)
+		return
+	}
+	writeError(w, protoJSONCloudTrail, &smithy.GenericAPIError{Code: "UnknownOperationException", Message: "cognitomontest serves no " + r.Method + " " + r.URL.Path + " " + r.Header.Get("X-Amz-Target"), Fault: smithy.FaultClient})
+}
+
+func (s *Server) count(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests[name]++
+}
+
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, p protocol, o operation, name string, body []byte) {
+	if o.newInput == nil {
+		writeError(w, p, &smithy.GenericAPIError{Code: "UnknownOperationException", Message: "cognitomontest does not implement " + name, Fault: smithy.FaultClient})
+		return
+	}
+	in := o.newInput()
+	if err := decodeRequest(p, body, in); err != nil {
+		writeError(w, p, &smithy.GenericAPIError{Code: "SerializationException", Message: err.Error(), Fault: smithy.FaultClient})
+		return
+	}
+	out, err := o.call(r.Context(), in)
+	if err != nil {
+		writeError(w, p, err)
+		return
+	}
+	writeResponse(w, p, out)
+}
