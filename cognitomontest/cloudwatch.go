@@ -122,6 +122,13 @@ func (f *CloudWatch) SetPagePoints(n int) {
 	f.pagePts = n
 }
 
+// register adds the fake's operations to the server's routes.
+func (f *CloudWatch) register(r routes) {
+	r["CloudWatch.GetMetricData"] = op(f.GetMetricData)
+	r["CloudWatch.ListMetrics"] = op(f.ListMetrics)
+	f.registerAlarms(r)
+}
+
 // begin counts a call and reports a pending throttle.
 func (f *CloudWatch) begin(op string) error {
 	f.mu.Lock()
@@ -234,7 +241,8 @@ var queryIDPattern = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
 // Average, Minimum, Maximum). Only periods with datapoints are returned, as
 // AWS does. Pages are cut after MaxDatapoints datapoints (the request's or
 // the fake's default); a result cut short says PartialData. Metric-math
-// expressions are not evaluated: they get a ValidationError.
+// expressions are evaluated for the subset that evaluateExpressions
+// supports; others get a ValidationError.
 func (f *CloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -271,9 +279,13 @@ func (f *CloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetMetric
 		}
 	}
 
+	// Validate, then compute every MetricStat (oldest first), then the
+	// expressions over them; only queries with ReturnData (default true)
+	// are returned.
 	ids := map[string]bool{}
-	results := make([]cwtypes.MetricDataResult, len(in.MetricDataQueries))
-	for i, q := range in.MetricDataQueries {
+	computed := map[string]cwtypes.MetricDataResult{}
+	var exprs []cwtypes.MetricDataQuery
+	for _, q := range in.MetricDataQueries {
 		id := aws.ToString(q.Id)
 		if !queryIDPattern.MatchString(id) || len(id) > 255 {
 			return nil, validationError("query id %q must start with a lowercase letter and hold only letters, digits and underscores", id)
@@ -282,27 +294,52 @@ func (f *CloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetMetric
 			return nil, validationError("duplicate query id %q", id)
 		}
 		ids[id] = true
-		if q.Expression != nil {
-			return nil, validationError("query %s: metric math expressions are not evaluated by this fake", id)
+		if (q.Expression == nil) == (q.MetricStat == nil) {
+			return nil, validationError("query %s: exactly one of Expression and MetricStat is required", id)
 		}
-		if q.MetricStat == nil || q.MetricStat.Metric == nil || q.MetricStat.Period == nil || q.MetricStat.Stat == nil {
+		if q.Expression != nil {
+			exprs = append(exprs, q)
+			continue
+		}
+		if q.MetricStat.Metric == nil || q.MetricStat.Period == nil || q.MetricStat.Stat == nil {
 			return nil, validationError("query %s: MetricStat with Metric, Period and Stat is required", id)
 		}
 		res, err := f.aggregate(q.MetricStat, *in.StartTime, *in.EndTime)
 		if err != nil {
 			return nil, validationError("query %s: %v", id, err)
 		}
-		if in.ScanBy != cwtypes.ScanByTimestampAscending {
-			slices.Reverse(res.Timestamps)
-			slices.Reverse(res.Values)
-		}
-		res.Id = aws.String(id)
 		res.Label = q.Label
 		if res.Label == nil {
 			res.Label = q.MetricStat.Metric.MetricName
 		}
+		computed[id] = res
+	}
+	if len(exprs) > 0 {
+		if err := f.evaluateExpressions(exprs, computed, *in.StartTime, *in.EndTime); err != nil {
+			return nil, err
+		}
+	}
+	var results []cwtypes.MetricDataResult
+	for _, q := range in.MetricDataQueries {
+		if q.ReturnData != nil && !*q.ReturnData {
+			continue
+		}
+		res := computed[aws.ToString(q.Id)]
+		res.Id = q.Id
+		if q.Expression != nil && q.Label != nil {
+			res.Label = q.Label
+		}
+		if in.ScanBy != cwtypes.ScanByTimestampAscending {
+			res.Timestamps = slices.Clone(res.Timestamps)
+			res.Values = slices.Clone(res.Values)
+			slices.Reverse(res.Timestamps)
+			slices.Reverse(res.Values)
+		}
 		res.StatusCode = cwtypes.StatusCodeComplete
-		results[i] = res
+		results = append(results, res)
+	}
+	if len(results) == 0 {
+		return nil, validationError("no query has ReturnData set")
 	}
 	if status != "" {
 		results[0].StatusCode = status

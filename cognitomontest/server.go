@@ -19,6 +19,8 @@ import (
 type ServerOptions struct {
 	// CloudWatch configures the CloudWatch fake the server answers with.
 	CloudWatch []func(*CloudWatchOptions)
+	// Logs configures the CloudWatch Logs fake.
+	Logs []func(*LogsOptions)
 	// Delay is how long the server waits before each answer. Default 1ms:
 	// the SDK intermittently fails with "use of closed network connection"
 	// against a server that answers before it has finished sending
@@ -38,13 +40,20 @@ type Server struct {
 	// inject faults and count calls.
 	CloudWatch *CloudWatch
 
-	srv   *httptest.Server
-	delay time.Duration
-	cw    map[string]operation
+	// Logs is the fake that answers CloudWatch Logs requests.
+	Logs *Logs
+
+	srv    *httptest.Server
+	delay  time.Duration
+	routes routes
 
 	mu       sync.Mutex
 	requests map[string]int
 }
+
+// routes maps "Service.Operation" ("CloudWatch.GetMetricData",
+// "Logs.StartQuery") to the fake's operation. Each fake registers its own.
+type routes map[string]operation
 
 // operation is one AWS operation: how to make its input, and the fake's
 // method that answers it.
@@ -70,11 +79,15 @@ func NewServer(pools []*Pool, optFns ...func(*ServerOptions)) *Server {
 	if o.Delay == 0 {
 		o.Delay = time.Millisecond
 	}
-	s := &Server{CloudWatch: NewCloudWatch(pools, o.CloudWatch...), delay: o.Delay, requests: map[string]int{}}
-	s.cw = map[string]operation{
-		"GetMetricData": op(s.CloudWatch.GetMetricData),
-		"ListMetrics":   op(s.CloudWatch.ListMetrics),
+	s := &Server{
+		CloudWatch: NewCloudWatch(pools, o.CloudWatch...),
+		Logs:       NewLogs(pools, o.Logs...),
+		delay:      o.Delay,
+		routes:     routes{},
+		requests:   map[string]int{},
 	}
+	s.CloudWatch.register(s.routes)
+	s.Logs.register(s.routes)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -104,7 +117,12 @@ func (s *Server) AWSConfig() aws.Config {
 	}
 }
 
-const cloudWatchPrefix = "/service/GraniteServiceVersion20100801/operation/"
+// How requests name their service and operation (docs/WIRE.md section 2).
+const (
+	cloudWatchPrefix = "/service/GraniteServiceVersion20100801/operation/"
+	cloudTrailTarget = "CloudTrail_20131101."
+	logsTarget       = "Logs_20140328."
+)
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.delay > 0 {
@@ -115,13 +133,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, cloudWatchPrefix) {
-		name := strings.TrimPrefix(r.URL.Path, cloudWatchPrefix)
-		s.count("CloudWatch." + name)
-		s.dispatch(w, r, protoCBOR, s.cw[name], name, body)
+	target := r.Header.Get("X-Amz-Target")
+	var name string
+	var p protocol
+	switch {
+	case r.Method != http.MethodPost:
+	case strings.HasPrefix(r.URL.Path, cloudWatchPrefix):
+		name, p = "CloudWatch."+strings.TrimPrefix(r.URL.Path, cloudWatchPrefix), protoCBOR
+	case r.URL.Path == "/" && strings.HasPrefix(target, cloudTrailTarget):
+		name, p = "CloudTrail."+strings.TrimPrefix(target, cloudTrailTarget), protoJSONCloudTrail
+	case r.URL.Path == "/" && strings.HasPrefix(target, logsTarget):
+		name, p = "Logs."+strings.TrimPrefix(target, logsTarget), protoJSONLogs
+	}
+	if name == "" {
+		writeError(w, protoJSONCloudTrail, &smithy.GenericAPIError{Code: "UnknownOperationException", Message: "cognitomontest serves no " + r.Method + " " + r.URL.Path + " " + target, Fault: smithy.FaultClient})
 		return
 	}
-	writeError(w, protoJSONCloudTrail, &smithy.GenericAPIError{Code: "UnknownOperationException", Message: "cognitomontest serves no " + r.Method + " " + r.URL.Path + " " + r.Header.Get("X-Amz-Target"), Fault: smithy.FaultClient})
+	s.count(name)
+	s.dispatch(w, r, p, s.routes[name], name, body)
 }
 
 func (s *Server) count(name string) {

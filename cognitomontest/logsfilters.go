@@ -1,0 +1,5 @@
+package cognitomontest
+
+// registerMetricFilters adds the metric-filter operations to the server's
+// routes. None yet.
+func (f *Logs) registerMetricFilters(r routes) {}
