@@ -49,6 +49,7 @@ type CloudWatch struct {
 	messages []cwtypes.MessageData
 	pagePts  int
 	inputs   []*cloudwatch.GetMetricDataInput
+	alarms   alarmStore // see alarms.go
 }
 
 // NewCloudWatch returns a CloudWatch fake over the given pools.

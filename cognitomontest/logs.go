@@ -17,8 +17,9 @@ type Logs struct {
 	pools []*Pool
 	opts  LogsOptions
 
-	mu    sync.Mutex
-	calls map[string]int
+	mu      sync.Mutex
+	calls   map[string]int
+	filters metricFilterStore // see logsfilters.go
 }
 
 // NewLogs returns a Logs fake over the given pools.
