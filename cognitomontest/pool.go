@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -76,6 +77,76 @@ type Attempt struct {
 	// ErrorCode is the Cognito error of a failure (NotAuthorizedException
 	// when empty) and is ignored otherwise.
 	ErrorCode string
+	// Path is the API the request went through; it decides the CloudTrail
+	// records the attempt leaves, not its metrics.
+	Path Path
+}
+
+// Path is how a simulated attempt reached Cognito.
+type Path int
+
+// The paths. Each names the CloudTrail records an attempt leaves.
+const (
+	// PathDefault is the flow's plain API call: InitiateAuth with
+	// USER_PASSWORD_AUTH (sign-in) or REFRESH_TOKEN_AUTH (refresh), SignUp,
+	// and for federation a SAML2Response_POST to the managed-login domain.
+	PathDefault Path = iota
+	// PathSRP (sign-in): InitiateAuth with USER_SRP_AUTH answered with a
+	// PASSWORD_VERIFIER challenge, then RespondToAuthChallenge, which
+	// carries the outcome. The challenge step adds no metric datapoint
+	// here (whether it does in AWS is unverified, FACTS.md 8.2).
+	PathSRP
+	// PathAdmin: a back end calls AdminInitiateAuth (sign-in, refresh) or
+	// AdminCreateUser (sign-up) with IAM credentials.
+	PathAdmin
+	// PathGetTokens (refresh): GetTokensFromRefreshToken.
+	PathGetTokens
+	// PathManagedLogin: the managed-login pages. Sign-in is login_POST
+	// (then Token_POST with authorization_code on success), refresh is
+	// Token_POST with refresh_token, sign-up is signup_POST.
+	PathManagedLogin
+)
+
+// Request is a simulated request that no AWS/Cognito success metric counts:
+// a machine-to-machine token request, a password reset, an admin change.
+type Request struct {
+	// Time is when the request was made. Required.
+	Time time.Time
+	// Name is the CloudTrail event name ("Token_POST", "ForgotPassword",
+	// "SetUserPoolMfaConfig" ...). Required.
+	Name string
+	// Client is the app client, where the request names one.
+	Client cognitomon.ClientID
+	// GrantType is the OAuth grant of a Token_POST ("client_credentials").
+	GrantType string
+	// User, IP and UserAgent describe the caller.
+	User      string
+	IP        string
+	UserAgent string
+	// Caller is the IAM ARN of an admin operation's caller.
+	Caller string
+	// Parameters are the request parameters of an API call, as CloudTrail
+	// logs them.
+	Parameters map[string]any
+	// Outcome defaults to Success.
+	Outcome Outcome
+	// ErrorCode is the error of a failure.
+	ErrorCode string
+}
+
+// PoolOptions configure a simulated pool. Zero values mean the documented
+// defaults.
+type PoolOptions struct {
+	// Account is the AWS account ID in records. Default "123456789012".
+	Account string
+	// Domain is the managed-login domain. Default
+	// "<pool id suffix, lower case>.auth.<region>.amazoncognito.com".
+	Domain string
+	// APIEventsCarryPoolID adds additionalEventData.userPoolId to the
+	// CloudTrail records of unauthenticated API calls (InitiateAuth ...).
+	// Whether AWS does is unverified (FACTS.md 8.5), so code must work
+	// both ways; the default is not to.
+	APIEventsCarryPoolID bool
 }
 
 func (a Attempt) validate() error {
@@ -88,6 +159,8 @@ func (a Attempt) validate() error {
 		return fmt.Errorf("attempt has unknown outcome %v", a.Outcome)
 	case a.Flow == cognitomon.Federation && a.IdentityProvider == "":
 		return fmt.Errorf("federation attempt has no identity provider")
+	case a.Path < PathDefault || a.Path > PathManagedLogin:
+		return fmt.Errorf("attempt has unknown path %d", a.Path)
 	}
 	return a.Client.Validate()
 }
@@ -106,9 +179,16 @@ type Datum struct {
 type Pool struct {
 	id cognitomon.UserPoolID
 
+	opts PoolOptions
+
 	mu       sync.RWMutex
 	attempts []Attempt
-	series   map[string]*seriesData // by seriesID
+	requests []Request
+	version  int // counts changes to attempts and requests
+
+	trail        []TrailRecord // derived from attempts and requests
+	trailVersion int
+	series       map[string]*seriesData // by seriesID
 }
 
 // seriesData holds the datapoints of one series in time order.
@@ -141,11 +221,57 @@ func (p *Pool) add(d Datum) {
 
 // NewPool returns an empty simulated pool. It panics if id is not a valid
 // user-pool ID, as a test can only pass one by mistake.
-func NewPool(id cognitomon.UserPoolID) *Pool {
+func NewPool(id cognitomon.UserPoolID, optFns ...func(*PoolOptions)) *Pool {
 	if err := id.Validate(); err != nil {
 		panic("cognitomontest: NewPool: " + err.Error())
 	}
-	return &Pool{id: id}
+	var o PoolOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Account == "" {
+		o.Account = "123456789012"
+	}
+	if o.Domain == "" {
+		s := string(id)
+		o.Domain = strings.ToLower(s[strings.LastIndexByte(s, '_')+1:]) + ".auth." + id.Region() + ".amazoncognito.com"
+	}
+	return &Pool{id: id, opts: o}
+}
+
+// RecordRequest adds requests that no success metric counts. It panics on a
+// request without a time or name.
+func (p *Pool) RecordRequest(requests ...Request) {
+	for _, r := range requests {
+		if r.Time.IsZero() || r.Name == "" {
+			panic("cognitomontest: RecordRequest: a request needs a time and a name")
+		}
+		if r.Client != "" {
+			if err := r.Client.Validate(); err != nil {
+				panic("cognitomontest: RecordRequest: " + err.Error())
+			}
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.version++
+	for _, r := range requests {
+		r.Time = r.Time.UTC()
+		if r.Outcome == 0 {
+			r.Outcome = Success
+		}
+		p.requests = append(p.requests, r)
+		if r.Name == "Token_POST" && r.GrantType == "client_credentials" {
+			p.addUsage("ClientAuthentication", r.Time, r.Outcome == Throttled)
+		}
+	}
+}
+
+// Requests returns a copy of the recorded requests, in recording order.
+func (p *Pool) Requests() []Request {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return slices.Clone(p.requests)
 }
 
 // ID returns the pool's ID.
@@ -161,6 +287,7 @@ func (p *Pool) Record(attempts ...Attempt) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.version++
 	for _, a := range attempts {
 		a.Time = a.Time.UTC()
 		if a.Outcome == Failure && a.ErrorCode == "" {
@@ -170,6 +297,7 @@ func (p *Pool) Record(attempts ...Attempt) {
 		for _, d := range p.datums(a) {
 			p.add(d)
 		}
+		p.addUsage(usageCategory(a.Flow), a.Time, a.Outcome == Throttled)
 	}
 }
 
@@ -259,6 +387,17 @@ func (p *Pool) eachSeries(since, until time.Time, fn func(namespace, name string
 	}
 }
 
+// addUsage publishes one call of a rate-limit category to AWS/Usage. The
+// Class dimension ("None") is the simulator's guess (FACTS.md 1.3, 8.4).
+// p.mu must be held for writing.
+func (p *Pool) addUsage(category string, t time.Time, throttled bool) {
+	usage := map[string]string{"Service": "Cognito user pool", "Type": "API", "Resource": category, "Class": "None"}
+	p.add(Datum{Namespace: cognitomon.UsageNamespace, Name: "CallCount", Dimensions: usage, Time: t, Value: 1})
+	if throttled {
+		p.add(Datum{Namespace: cognitomon.UsageNamespace, Name: "ThrottleCount", Dimensions: cloneDims(usage), Time: t, Value: 1})
+	}
+}
+
 // usageCategory is the rate-limit category a flow's requests count against
 // (FACTS.md 6.3).
 func usageCategory(f cognitomon.Flow) string {
@@ -271,7 +410,7 @@ func usageCategory(f cognitomon.Flow) string {
 	return "UserAuthentication"
 }
 
-// datums returns what Cognito publishes for one attempt.
+// datums returns what Cognito publishes in AWS/Cognito for one attempt.
 func (p *Pool) datums(a Attempt) []Datum {
 	dims := map[string]string{"UserPool": string(p.id), "UserPoolClient": string(a.Client)}
 	if a.Flow == cognitomon.Federation {
@@ -282,12 +421,8 @@ func (p *Pool) datums(a Attempt) []Datum {
 		ok = 1
 	}
 	out := []Datum{{Namespace: cognitomon.CognitoNamespace, Name: a.Flow.SuccessesMetric(), Dimensions: dims, Time: a.Time, Value: ok}}
-	usage := map[string]string{"Service": "Cognito user pool", "Type": "API", "Resource": usageCategory(a.Flow), "Class": "None"}
-	out = append(out, Datum{Namespace: cognitomon.UsageNamespace, Name: "CallCount", Dimensions: usage, Time: a.Time, Value: 1})
 	if a.Outcome == Throttled {
-		out = append(out,
-			Datum{Namespace: cognitomon.CognitoNamespace, Name: a.Flow.ThrottlesMetric(), Dimensions: cloneDims(dims), Time: a.Time, Value: 1},
-			Datum{Namespace: cognitomon.UsageNamespace, Name: "ThrottleCount", Dimensions: cloneDims(usage), Time: a.Time, Value: 1})
+		out = append(out, Datum{Namespace: cognitomon.CognitoNamespace, Name: a.Flow.ThrottlesMetric(), Dimensions: cloneDims(dims), Time: a.Time, Value: 1})
 	}
 	return out
 }

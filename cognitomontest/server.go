@@ -19,6 +19,8 @@ import (
 type ServerOptions struct {
 	// CloudWatch configures the CloudWatch fake the server answers with.
 	CloudWatch []func(*CloudWatchOptions)
+	// CloudTrail configures the CloudTrail fake.
+	CloudTrail []func(*CloudTrailOptions)
 	// Logs configures the CloudWatch Logs fake.
 	Logs []func(*LogsOptions)
 	// Delay is how long the server waits before each answer. Default 1ms:
@@ -30,7 +32,8 @@ type ServerOptions struct {
 }
 
 // Server is an HTTP server on 127.0.0.1 that speaks the wire protocols of the
-// AWS services cognitomon uses (CloudWatch: Smithy RPC v2 CBOR), answering
+// AWS services cognitomon uses (CloudWatch: Smithy RPC v2 CBOR; CloudTrail
+// and CloudWatch Logs: AWS JSON 1.1), answering
 // from the in-memory fakes over the same simulated pools. Point a real SDK
 // client at it with AWSConfig, BaseEndpoint, or AWS_ENDPOINT_URL=URL.
 type Server struct {
@@ -40,6 +43,8 @@ type Server struct {
 	// inject faults and count calls.
 	CloudWatch *CloudWatch
 
+	// CloudTrail is the fake that answers CloudTrail requests.
+	CloudTrail *CloudTrail
 	// Logs is the fake that answers CloudWatch Logs requests.
 	Logs *Logs
 
@@ -81,12 +86,14 @@ func NewServer(pools []*Pool, optFns ...func(*ServerOptions)) *Server {
 	}
 	s := &Server{
 		CloudWatch: NewCloudWatch(pools, o.CloudWatch...),
+		CloudTrail: NewCloudTrail(pools, o.CloudTrail...),
 		Logs:       NewLogs(pools, o.Logs...),
 		delay:      o.Delay,
 		routes:     routes{},
 		requests:   map[string]int{},
 	}
 	s.CloudWatch.register(s.routes)
+	s.CloudTrail.register(s.routes)
 	s.Logs.register(s.routes)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
