@@ -80,6 +80,15 @@ type Attempt struct {
 	// Path is the API the request went through; it decides the CloudTrail
 	// records the attempt leaves, not its metrics.
 	Path Path
+	// RiskLevel, RiskDecision and CompromisedCredentials are what threat
+	// protection decided, on a pool with PoolOptions.ThreatProtection, as
+	// the user-activity log spells them: RiskLevel "", "LOW", "MEDIUM" or
+	// "HIGH"; RiskDecision "PASS" (the default), "BLOCK" or
+	// "ACCOUNT_TAKEOVER". AWS documents only "PASS" and "" from a sample
+	// (FACTS.md 5.3), so code should compare them case-insensitively.
+	RiskLevel              string
+	RiskDecision           string
+	CompromisedCredentials bool
 }
 
 // Path is how a simulated attempt reached Cognito.
@@ -142,6 +151,11 @@ type PoolOptions struct {
 	// Domain is the managed-login domain. Default
 	// "<pool id suffix, lower case>.auth.<region>.amazoncognito.com".
 	Domain string
+	// ThreatProtection makes the pool publish the threat-protection
+	// metrics (Risk, NoRisk, AccountTakeoverRisk, CompromisedCredentialRisk,
+	// dimension UserPoolId) and the user-activity log for its sign-ins and
+	// sign-ups, as a Plus-plan pool with threat protection does.
+	ThreatProtection bool
 	// APIEventsCarryPoolID adds additionalEventData.userPoolId to the
 	// CloudTrail records of unauthenticated API calls (InitiateAuth ...).
 	// Whether AWS does is unverified (FACTS.md 8.5), so code must work
@@ -298,6 +312,11 @@ func (p *Pool) Record(attempts ...Attempt) {
 			p.add(d)
 		}
 		p.addUsage(usageCategory(a.Flow), a.Time, a.Outcome == Throttled)
+		if p.opts.ThreatProtection {
+			for _, d := range p.riskDatums(a) {
+				p.add(d)
+			}
+		}
 	}
 }
 
@@ -396,6 +415,40 @@ func (p *Pool) addUsage(category string, t time.Time, throttled bool) {
 	if throttled {
 		p.add(Datum{Namespace: cognitomon.UsageNamespace, Name: "ThrottleCount", Dimensions: cloneDims(usage), Time: t, Value: 1})
 	}
+}
+
+// riskDatums returns the threat-protection metrics of one attempt. The
+// metric names are the current documentation's spelling; AWS says nothing
+// about the values (FACTS.md 1.2), so each request counts 1.
+func (p *Pool) riskDatums(a Attempt) []Datum {
+	var op string
+	switch a.Flow {
+	case cognitomon.SignIn:
+		op = "SignIn"
+	case cognitomon.SignUp:
+		op = "SignUp"
+	default:
+		return nil
+	}
+	dims := func(level string) map[string]string {
+		d := map[string]string{"UserPoolId": string(p.id), "Operation": op}
+		if level != "" {
+			d["RiskLevel"] = level
+		}
+		return d
+	}
+	datum := func(name, level string) Datum {
+		return Datum{Namespace: cognitomon.CognitoNamespace, Name: name, Dimensions: dims(level), Time: a.Time, Value: 1}
+	}
+	level := strings.ToLower(a.RiskLevel)
+	if level == "" {
+		return []Datum{datum("NoRisk", "")}
+	}
+	out := []Datum{datum("Risk", ""), datum("AccountTakeoverRisk", level)}
+	if a.CompromisedCredentials {
+		out = append(out, datum("CompromisedCredentialRisk", "high"))
+	}
+	return out
 }
 
 // usageCategory is the rate-limit category a flow's requests count against
