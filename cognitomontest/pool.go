@@ -200,9 +200,13 @@ type Pool struct {
 	requests []Request
 	version  int // counts changes to attempts and requests
 
-	trail        []TrailRecord // derived from attempts and requests
-	trailVersion int
-	series       map[string]*seriesData // by seriesID
+	allTrail      []TrailRecord // the records of attempts[:trailAttempts] and requests[:trailRequests]
+	trailAttempts int
+	trailRequests int
+	trail         []TrailRecord // allTrail outside the gaps, oldest first
+	trailVersion  int
+	gaps          []cognitomon.TimeRange // when the trail recorded nothing
+	series        map[string]*seriesData // by seriesID
 }
 
 // seriesData holds the datapoints of one series in time order.

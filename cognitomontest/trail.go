@@ -1,10 +1,11 @@
 package cognitomontest
 
 import (
+	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"hash/fnv"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/cognitomon/cognitomon"
@@ -79,47 +80,76 @@ func (r TrailRecord) info() recordInfo {
 // pool, oldest first. The same recordings always give the same records.
 func (p *Pool) TrailRecords() []TrailRecord { return slices.Clone(p.cachedTrailRecords()) }
 
-// cachedTrailRecords derives the records once per change of the pool.
+// cachedTrailRecords derives the records of attempts and requests not seen
+// before, then sorts and filters all of them once per change of the pool.
 func (p *Pool) cachedTrailRecords() []TrailRecord {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.trail != nil && p.trailVersion == p.version {
 		return p.trail
 	}
-	var recs []record
-	for i, a := range p.attempts {
-		recs = append(recs, p.attemptRecords(i, a)...)
-	}
-	for i, r := range p.requests {
-		recs = append(recs, p.requestRecord(len(p.attempts)+i, r))
-	}
-	slices.SortStableFunc(recs, func(a, b record) int { return a.Time.Compare(b.Time) })
-	out := make([]TrailRecord, len(recs))
-	for i, r := range recs {
+	add := func(r record) {
 		b, err := json.Marshal(r)
 		if err != nil {
 			panic("cognitomontest: marshal record: " + err.Error()) // records hold plain values only
 		}
 		key, _ := r.UserIdentity["accessKeyId"].(string)
 		user, _ := r.UserIdentity["userName"].(string)
-		out[i] = TrailRecord{Time: r.Time, EventID: r.EventID, Name: r.EventName, JSON: b,
-			source: r.EventSource, accessKey: key, username: user, readOnly: r.ReadOnly}
+		p.allTrail = append(p.allTrail, TrailRecord{Time: r.Time, EventID: r.EventID, Name: r.EventName, JSON: b,
+			source: r.EventSource, accessKey: key, username: user, readOnly: r.ReadOnly})
 	}
+	// Sequence numbers: attempts count from 0, requests from 1<<40, so
+	// that event IDs do not change as either list grows.
+	for ; p.trailAttempts < len(p.attempts); p.trailAttempts++ {
+		for _, r := range p.attemptRecords(p.trailAttempts, p.attempts[p.trailAttempts]) {
+			add(r)
+		}
+	}
+	for ; p.trailRequests < len(p.requests); p.trailRequests++ {
+		add(p.requestRecord(1<<40+p.trailRequests, p.requests[p.trailRequests]))
+	}
+	out := make([]TrailRecord, 0, len(p.allTrail))
+	for _, r := range p.allTrail {
+		if !slices.ContainsFunc(p.gaps, func(g cognitomon.TimeRange) bool { return g.Contains(r.Time) }) {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b TrailRecord) int { return a.Time.Compare(b.Time) })
 	p.trail, p.trailVersion = out, p.version
 	return out
 }
 
-// uuid returns a deterministic UUID-shaped string for the given parts.
-func uuid(parts ...any) string {
+// uuid returns a deterministic UUID-shaped string for a pool, a kind of ID,
+// a name and two numbers.
+func uuid(pool cognitomon.UserPoolID, kind, name string, a, b int) string {
 	h := fnv.New128a()
-	fmt.Fprint(h, parts...)
-	b := h.Sum(nil)
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var buf [64]byte
+	s := append(buf[:0], pool...)
+	s = append(s, 0)
+	s = append(s, kind...)
+	s = append(s, 0)
+	s = append(s, name...)
+	s = strconv.AppendInt(append(s, 0), int64(a), 10)
+	s = strconv.AppendInt(append(s, 0), int64(b), 10)
+	h.Write(s)
+	var sum [16]byte
+	h.Sum(sum[:0])
+	var out [36]byte
+	hex.Encode(out[0:8], sum[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], sum[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], sum[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], sum[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], sum[10:16])
+	return string(out[:])
 }
 
 // Sub returns the simulated user's sub, a UUID derived from the pool and
 // the user name.
-func (p *Pool) Sub(user string) string { return uuid(p.id, "user", user) }
+func (p *Pool) Sub(user string) string { return uuid(p.id, "user", user, 0, 0) }
 
 // unknownClientID is the client ID that attempts of the Invalid
 // pseudo-client name in their records.
@@ -140,8 +170,8 @@ func (p *Pool) base(seq, n int, t time.Time, name, ip, agent string) record {
 		AWSRegion:          p.id.Region(),
 		SourceIPAddress:    ip,
 		UserAgent:          agent,
-		RequestID:          uuid(p.id, "request", seq, n),
-		EventID:            uuid(p.id, "event", seq, n),
+		RequestID:          uuid(p.id, "request", "", seq, n),
+		EventID:            uuid(p.id, "event", "", seq, n),
 		EventType:          "AwsApiCall",
 		ManagementEvent:    true,
 		RecipientAccountID: p.opts.Account,
@@ -264,8 +294,12 @@ func (p *Pool) attemptRecords(seq int, a Attempt) []record {
 			start := p.apiCall(seq, 0, a.Time.Add(-time.Second), "InitiateAuth", a.IP, a.UserAgent,
 				map[string]any{"authFlow": "USER_SRP_AUTH", "authParameters": hidden, "clientId": client}, Success, "", a.User)
 			start.ResponseElements = map[string]any{"challengeName": "PASSWORD_VERIFIER", "challengeParameters": hidden}
+			challenge := "PASSWORD_VERIFIER"
+			if code == "CodeMismatchException" || code == "ExpiredCodeException" {
+				challenge = "SOFTWARE_TOKEN_MFA" // the password passed; the MFA code did not
+			}
 			return []record{start, p.apiCall(seq, 1, a.Time, "RespondToAuthChallenge", a.IP, a.UserAgent,
-				map[string]any{"challengeName": "PASSWORD_VERIFIER", "challengeResponses": hidden, "clientId": client, "session": hidden}, a.Outcome, code, a.User)}
+				map[string]any{"challengeName": challenge, "challengeResponses": hidden, "clientId": client, "session": hidden}, a.Outcome, code, a.User)}
 		case PathAdmin:
 			return []record{p.adminCall(seq, 0, a.Time, "AdminInitiateAuth", a.IP, "",
 				map[string]any{"authFlow": "ADMIN_USER_PASSWORD_AUTH", "authParameters": hidden, "clientId": client}, a.Outcome, code)}

@@ -93,11 +93,11 @@ func (p *Pool) UserActivityRecords() []LogRecord {
 		r.EventSource, r.LogLevel = "USER_ACTIVITY", "INFO"
 		r.LogSourceID.UserPoolID = string(p.id)
 		r.Message = activityMessage{
-			Version: "1", EventID: uuid(p.id, "activity", i), EventType: kind,
+			Version: "1", EventID: uuid(p.id, "activity", "", i, 0), EventType: kind,
 			UserSub: p.Sub(a.User), UserName: a.User, UserPoolID: string(p.id), ClientID: recordClient(a.Client),
 			CreationDate: a.Time.UTC().Format("Mon Jan 2 15:04:05 UTC 2006"), EventResponse: resp,
 			RiskLevel: a.RiskLevel, RiskDecision: decision, Challenges: []string{}, DeviceName: "Chrome, Linux",
-			IPAddress: a.IP, RequestID: uuid(p.id, "request", i, 0), IdpName: a.IdentityProvider,
+			IPAddress: a.IP, RequestID: uuid(p.id, "request", "", i, 0), IdpName: a.IdentityProvider,
 			CompromisedCredentialDetected: strconv.FormatBool(a.CompromisedCredentials),
 			City:                          "Seattle", Country: "United States", HasContextData: "true",
 		}
