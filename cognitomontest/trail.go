@@ -3,9 +3,11 @@ package cognitomontest
 import (
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cognitomon/cognitomon"
@@ -359,6 +361,19 @@ func (p *Pool) requestRecord(seq int, r Request) record {
 			params["scope"] = []string{"api/read"}
 		}
 		return p.endpoint(seq, 0, r.Time, r.Name, r.IP, r.UserAgent, params, r.Outcome, false)
+	case isEndpointName(r.Name):
+		params := map[string][]string{}
+		for k, v := range r.Parameters {
+			if s, ok := v.([]string); ok {
+				params[k] = s
+			} else {
+				params[k] = []string{fmt.Sprint(v)}
+			}
+		}
+		if client != "" {
+			params["client_id"] = []string{client}
+		}
+		return p.endpoint(seq, 0, r.Time, r.Name, r.IP, r.UserAgent, params, r.Outcome, strings.HasSuffix(r.Name, "_GET"))
 	case r.Caller != "":
 		return p.adminCall(seq, 0, r.Time, r.Name, r.IP, r.Caller, cloneParams(r.Parameters), r.Outcome, r.ErrorCode)
 	}
@@ -370,6 +385,14 @@ func (p *Pool) requestRecord(seq int, r Request) record {
 		params["username"] = hidden
 	}
 	return p.apiCall(seq, 0, r.Time, r.Name, r.IP, r.UserAgent, params, r.Outcome, r.ErrorCode, r.User)
+}
+
+// isEndpointName reports whether name is a managed-login or hosted-UI
+// endpoint event (FACTS.md 2.2): "Login_GET", "Token_POST", "login_POST",
+// "Logout" ..., as opposed to an API operation ("InitiateAuth").
+func isEndpointName(name string) bool {
+	return strings.HasSuffix(name, "_GET") || strings.HasSuffix(name, "_POST") ||
+		name == "Logout" || name == "CognitoAuthentication"
 }
 
 func cloneParams(m map[string]any) map[string]any {
