@@ -1,0 +1,82 @@
+// Command gentrail writes realistic CloudTrail log files for benchmarks: the
+// simulated pool's ordinary traffic (cognitomontest.SimulateTraffic) with an
+// attack mixed in, among records of other services, as .json.gz files in a
+// trail's S3 layout. It is how scripts/bench-offline.sh makes its input.
+//
+//	go run ./internal/tools/gentrail -out /tmp/trail -mb 200
+package main
+
+import (
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/cognitomontest"
+)
+
+func main() {
+	out := flag.String("out", "", "directory to write into (required)")
+	mb := flag.Int("mb", 200, "approximate uncompressed size in MB")
+	cognito := flag.Float64("cognito-share", 0.2, "share of records from Cognito")
+	seed := flag.Uint64("seed", 1, "seed")
+	flag.Parse()
+	if *out == "" || *mb <= 0 || *cognito <= 0 || *cognito > 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(*out, int64(*mb)<<20, *cognito, *seed); err != nil {
+		fmt.Fprintln(os.Stderr, "gentrail:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir string, size int64, share float64, seed uint64) error {
+	// About 1.1 KB a record on average; simulate enough days to fill size.
+	end := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	var written int64
+	for day := 0; written < size; day++ {
+		p := cognitomontest.NewPool("us-east-1_BenchPool1")
+		r := cognitomon.TimeRange{Start: end.Add(-time.Duration(day+1) * 24 * time.Hour), End: end.Add(-time.Duration(day) * 24 * time.Hour)}
+		cognitomontest.SimulateTraffic(p, r, cognitomontest.TrafficOptions{Seed: seed + uint64(day)})
+		cognitomontest.CredentialStuffing(p, "4k2webapp0example0client1", r.Start.Add(3*time.Hour), 30*time.Minute, 200, 10)
+		paths, err := cognitomontest.WriteTrailFiles(dir, []*cognitomontest.Pool{p}, cognitomontest.TrailFileOptions{OtherShare: 1 - share, Seed: seed + uint64(day)})
+		if err != nil {
+			return err
+		}
+		for _, path := range paths {
+			n, err := uncompressedSize(path)
+			if err != nil {
+				return err
+			}
+			written += n
+		}
+		fmt.Fprintf(os.Stderr, "day %d: %d files, %d MB so far\n", day+1, len(paths), written>>20)
+	}
+	return nil
+}
+
+// uncompressedSize reads a gzip file's ISIZE trailer: the uncompressed size
+// modulo 2^32, exact for files under 4 GiB.
+func uncompressedSize(path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var b [4]byte
+	if _, err := f.ReadAt(b[:], mustSize(f)-4); err != nil {
+		return 0, err
+	}
+	return int64(binary.LittleEndian.Uint32(b[:])), nil
+}
+
+func mustSize(f *os.File) int64 {
+	st, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
