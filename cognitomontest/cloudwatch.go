@@ -316,7 +316,15 @@ func (f *CloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetMetric
 		computed[id] = res
 	}
 	if len(exprs) > 0 {
-		if err := f.evaluateExpressions(exprs, computed, *in.StartTime, *in.EndTime); err != nil {
+		var period time.Duration // the shortest MetricStat period, FILL's default
+		for _, q := range in.MetricDataQueries {
+			if q.MetricStat != nil {
+				if p := time.Duration(*q.MetricStat.Period) * time.Second; period == 0 || p < period {
+					period = p
+				}
+			}
+		}
+		if err := f.evaluateExpressions(exprs, computed, *in.StartTime, *in.EndTime, period); err != nil {
 			return nil, err
 		}
 	}
