@@ -1474,7 +1474,9 @@ type TrailOptions struct {
 	// also wait for the rate limit, and come on top of the SDK client's own.
 	Retry RetryOptions
 	// Clock returns the current time. It decides whether a range lies in
-	// the 90 days that LookupEvents covers and paces the rate limit.
+	// the 90 days that LookupEvents covers, and paces the rate limit when
+	// Sleep is set too (virtual time); otherwise the rate limit follows the
+	// wall clock, so a fixed Clock in a test does not stall it.
 	// Default time.Now.
 	Clock func() time.Time
 	// Sleep waits for d, or until ctx is done and then returns ctx.Err().
@@ -1508,14 +1510,20 @@ func NewTrailClient(api CloudTrailAPI, optFns ...func(*TrailOptions)) *TrailClie
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
+	// The limiter paces by the wall clock, unless the caller runs the
+	// client in virtual time with its own Sleep: then Clock paces it, as
+	// only a clock that Sleep advances can.
+	pace := time.Now
 	if o.Sleep == nil {
 		o.Sleep = sleepTimer
+	} else {
+		pace = o.Clock
 	}
 	interval := time.Duration(float64(time.Second) / o.RequestsPerSecond)
 	return &TrailClient{
 		api:     api,
 		opts:    o,
-		limiter: &trailLimiter{interval: interval, clock: o.Clock, sleep: o.Sleep},
+		limiter: &trailLimiter{interval: interval, clock: pace, sleep: o.Sleep},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -643,4 +644,96 @@ func FuzzReadEvents(f *testing.F) {
 			t.Fatalf("ReadEvents(%q) mismatch (-want +got):\n%s", data, diff)
 		}
 	})
+}
+
+// BenchmarkAnalyzeFiles runs the full analysis over the CloudTrail log files
+// under $COGNITOMON_TRAIL_DIR (scripts/bench-offline.sh generates them), and
+// in the same run the time to merely decompress the same files, reporting
+// MB/s of uncompressed data, the ratio of the two times, and the peak heap
+// during the analysis. Without the variable it is skipped.
+func BenchmarkAnalyzeFiles(b *testing.B) {
+	dir := os.Getenv("COGNITOMON_TRAIL_DIR")
+	if dir == "" {
+		b.Skip("set COGNITOMON_TRAIL_DIR to a directory of CloudTrail log files (scripts/bench-offline.sh)")
+	}
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json.gz") {
+			paths = append(paths, p)
+		}
+		return err
+	})
+	if err != nil || len(paths) == 0 {
+		b.Fatalf("no .json.gz files under %s: %v", dir, err)
+	}
+	// The files are read into memory first, so that neither side measures
+	// the disk.
+	files := make([][]byte, len(paths))
+	var total int64
+	for i, p := range paths {
+		if files[i], err = os.ReadFile(p); err != nil {
+			b.Fatal(err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(files[i]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, zr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += n
+	}
+	var gunzip, analyze time.Duration
+	var peak uint64
+	for b.Loop() {
+		t0 := time.Now()
+		for _, f := range files {
+			zr, _ := gzip.NewReader(bytes.NewReader(f))
+			if _, err := io.Copy(io.Discard, zr); err != nil {
+				b.Fatal(err)
+			}
+		}
+		gunzip += time.Since(t0)
+
+		runtime.GC()
+		stop := make(chan struct{})
+		done := make(chan uint64)
+		go func() { // sample the heap while the analysis runs
+			var ms runtime.MemStats
+			var hi uint64
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				runtime.ReadMemStats(&ms)
+				hi = max(hi, ms.HeapInuse)
+				select {
+				case <-stop:
+					done <- hi
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		t1 := time.Now()
+		analyzers := []cognitomon.Analyzer{
+			cognitomon.NewFailureAnalyzer(), cognitomon.NewEnumerationAnalyzer(), cognitomon.NewPasswordResetAnalyzer(),
+			cognitomon.NewMFAAnalyzer(), cognitomon.NewRefreshAnalyzer(5 * time.Minute), cognitomon.NewM2MAnalyzer(),
+			cognitomon.NewAdminChangeAnalyzer(), cognitomon.NewTrafficAnalyzer(),
+		}
+		for i, f := range files {
+			if err := cognitomon.Analyze(cognitomon.ReadEvents(bytes.NewReader(f), paths[i]), analyzers...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		analyze += time.Since(t1)
+		close(stop)
+		peak = max(peak, <-done)
+	}
+	mb := float64(total) * float64(b.N) / 1e6
+	b.ReportMetric(float64(total)/1e6, "MB-uncompressed")
+	b.ReportMetric(mb/analyze.Seconds(), "analyze-MB/s")
+	b.ReportMetric(mb/gunzip.Seconds(), "gunzip-MB/s")
+	b.ReportMetric(analyze.Seconds()/gunzip.Seconds(), "x-gunzip-time")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }

@@ -4,6 +4,11 @@
 // trail's S3 layout. It is how scripts/bench-offline.sh makes its input.
 //
 //	go run ./internal/tools/gentrail -out /tmp/trail -mb 200
+//
+// With -sample it writes instead the small set the repository ships in
+// testdata/trail: two hours of one pool's traffic with each kind of attack.
+//
+//	go run ./internal/tools/gentrail -sample -out testdata/trail
 package main
 
 import (
@@ -22,7 +27,15 @@ func main() {
 	mb := flag.Int("mb", 200, "approximate uncompressed size in MB")
 	cognito := flag.Float64("cognito-share", 0.2, "share of records from Cognito")
 	seed := flag.Uint64("seed", 1, "seed")
+	sample := flag.Bool("sample", false, "write the small sample set of testdata/trail instead")
 	flag.Parse()
+	if *sample && *out != "" {
+		if err := writeSample(*out); err != nil {
+			fmt.Fprintln(os.Stderr, "gentrail:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *out == "" || *mb <= 0 || *cognito <= 0 || *cognito > 1 {
 		flag.Usage()
 		os.Exit(2)
@@ -56,6 +69,23 @@ func run(dir string, size int64, share float64, seed uint64) error {
 		fmt.Fprintf(os.Stderr, "day %d: %d files, %d MB so far\n", day+1, len(paths), written>>20)
 	}
 	return nil
+}
+
+// writeSample writes two hours of one pool's traffic with attacks mixed in,
+// ending 2026-11-27 12:00 UTC.
+func writeSample(dir string) error {
+	end := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	r := cognitomon.TimeRange{Start: end.Add(-2 * time.Hour), End: end}
+	p := cognitomontest.NewPool("us-east-1_DemoPool1")
+	web := cognitomontest.DefaultClients()[0].ID
+	cognitomontest.SimulateTraffic(p, r, cognitomontest.TrafficOptions{Seed: 1})
+	cognitomontest.CredentialStuffing(p, web, r.Start.Add(40*time.Minute), 15*time.Minute, 40, 6)
+	cognitomontest.Enumeration(p, web, "192.0.2.77", r.Start.Add(70*time.Minute), 20*time.Minute, 60)
+	cognitomontest.PasswordResetAbuse(p, web, "192.0.2.88", r.Start.Add(90*time.Minute), 10*time.Minute, 40)
+	cognitomontest.MisbehavingMachine(p, "5reports0machine0client00", r.Start, 2*time.Hour, 120, 15)
+	cognitomontest.AdminMFAOff(p, r.Start.Add(100*time.Minute), "arn:aws:iam::123456789012:user/mallory", "192.0.2.99")
+	_, err := cognitomontest.WriteTrailFiles(dir, []*cognitomontest.Pool{p}, cognitomontest.TrailFileOptions{Span: 15 * time.Minute, Seed: 1})
+	return err
 }
 
 // uncompressedSize reads a gzip file's ISIZE trailer: the uncompressed size
