@@ -1362,3 +1362,34 @@ func MetricsInsightsQuery(pool UserPoolID, flow Flow, stat string) (string, erro
 	// no quote or backslash.
 	return fmt.Sprintf("SELECT %s(%s) FROM %s WHERE UserPool = '%s'", stat, flow.SuccessesMetric(), schema, pool), nil
 }
+
+// Clients returns the app clients that have AWS/Cognito series for the pool,
+// as ListMetrics lists them: clients with a datapoint in the last two weeks
+// (FACTS.md 1.1), sorted, without the pseudo-clients. Use it to scope
+// CloudTrail events of API calls, which may name a client but no pool
+// (FACTS.md 8.5).
+func (c *MetricsClient) Clients(ctx context.Context, pool UserPoolID) ([]ClientID, error) {
+	if err := pool.Validate(); err != nil {
+		return nil, err
+	}
+	in := &cloudwatch.ListMetricsInput{
+		Namespace:  aws.String(CognitoNamespace),
+		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String(dimUserPool), Value: aws.String(string(pool))}},
+	}
+	seen := map[ClientID]bool{}
+	var out []ClientID
+	var usage Usage
+	for m, err := range c.listMetrics(ctx, in, &usage) {
+		if err != nil {
+			return nil, err
+		}
+		id := ClientID(dimValue(m.Dimensions, dimUserPoolClient))
+		if id == "" || id.IsPseudo() || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -995,3 +995,21 @@ func TestCounts(t *testing.T) {
 		t.Errorf("String of unknown flow = %q", got)
 	}
 }
+
+func TestClients(t *testing.T) {
+	cw := cognitomontest.NewCloudWatch([]*cognitomontest.Pool{busyPool(t)}, fakeAt(now))
+	got, err := cognitomon.NewMetricsClient(cw, clockAt(now)).Clients(context.Background(), testPool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]cognitomon.ClientID{"ios2def", "m2m3ghi", "web1abc"}, got); diff != "" {
+		t.Errorf("clients (-want +got):\n%s", diff)
+	}
+	if _, err := cognitomon.NewMetricsClient(cw).Clients(context.Background(), "nope"); !errors.Is(err, cognitomon.ErrInvalidUserPoolID) {
+		t.Errorf("bad pool: %v", err)
+	}
+	cw.ThrottleNext("ListMetrics", 10)
+	if _, err := cognitomon.NewMetricsClient(cw, clockAt(now)).Clients(context.Background(), testPool); !errors.Is(err, cognitomon.ErrThrottled) {
+		t.Errorf("throttled: %v", err)
+	}
+}

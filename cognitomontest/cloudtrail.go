@@ -37,6 +37,11 @@ type CloudTrail struct {
 	calls    []time.Time
 	throttle int
 	corrupt  map[string]bool
+	// The matching records of the last lookup, newest first, so that
+	// paging through a long result does not filter every record anew.
+	cacheKey string
+	cacheAt  []int // the pools' versions the cache was built at
+	cache    []TrailRecord
 }
 
 // NewCloudTrail returns a CloudTrail fake over the given pools.
@@ -142,17 +147,8 @@ func (f *CloudTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEven
 		return nil, err
 	}
 
-	var hits []TrailRecord
-	for _, p := range f.pools {
-		for _, r := range p.cachedTrailRecords() {
-			if !r.Time.Before(start) && !r.Time.After(end) && match(r) {
-				hits = append(hits, r)
-			}
-		}
-	}
-	slices.SortStableFunc(hits, func(a, b TrailRecord) int { return b.Time.Compare(a.Time) })
-
 	key := tokenKey(in)
+	hits := f.matching(key, start, end, match)
 	offset := 0
 	if in.NextToken != nil {
 		k, o, ok := strings.Cut(*in.NextToken, ":")
@@ -185,6 +181,39 @@ func (f *CloudTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEven
 		out.NextToken = aws.String(key + ":" + strconv.Itoa(stop))
 	}
 	return out, nil
+}
+
+// matching returns the records in [start, end] that match, newest first,
+// reusing the last result for the same parameters while the pools are
+// unchanged.
+func (f *CloudTrail) matching(key string, start, end time.Time, match func(TrailRecord) bool) []TrailRecord {
+	versions := make([]int, len(f.pools))
+	for i, p := range f.pools {
+		p.mu.RLock()
+		versions[i] = p.version
+		p.mu.RUnlock()
+	}
+	key += "|" + strconv.FormatInt(start.UnixNano(), 10) + "|" + strconv.FormatInt(end.UnixNano(), 10)
+	f.mu.Lock()
+	if f.cacheKey == key && slices.Equal(f.cacheAt, versions) {
+		hits := f.cache
+		f.mu.Unlock()
+		return hits
+	}
+	f.mu.Unlock()
+	var hits []TrailRecord
+	for _, p := range f.pools {
+		for _, r := range p.cachedTrailRecords() {
+			if !r.Time.Before(start) && !r.Time.After(end) && match(r) {
+				hits = append(hits, r)
+			}
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b TrailRecord) int { return b.Time.Compare(a.Time) })
+	f.mu.Lock()
+	f.cacheKey, f.cacheAt, f.cache = key, versions, hits
+	f.mu.Unlock()
+	return hits
 }
 
 func nilIfEmpty(s string) *string {

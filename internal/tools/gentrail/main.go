@@ -47,15 +47,18 @@ func main() {
 }
 
 func run(dir string, size int64, share float64, seed uint64) error {
-	// About 1.1 KB a record on average; simulate enough days to fill size.
+	// Two hours of the default traffic make about 3 to 15 MB at a 20%
+	// share; simulate two-hour chunks, going back in time, until size is
+	// filled.
 	end := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	const chunk = 2 * time.Hour
 	var written int64
-	for day := 0; written < size; day++ {
+	for i := 0; written < size; i++ {
 		p := cognitomontest.NewPool("us-east-1_BenchPool1")
-		r := cognitomon.TimeRange{Start: end.Add(-time.Duration(day+1) * 24 * time.Hour), End: end.Add(-time.Duration(day) * 24 * time.Hour)}
-		cognitomontest.SimulateTraffic(p, r, cognitomontest.TrafficOptions{Seed: seed + uint64(day)})
-		cognitomontest.CredentialStuffing(p, "4k2webapp0example0client1", r.Start.Add(3*time.Hour), 30*time.Minute, 200, 10)
-		paths, err := cognitomontest.WriteTrailFiles(dir, []*cognitomontest.Pool{p}, cognitomontest.TrailFileOptions{OtherShare: 1 - share, Seed: seed + uint64(day)})
+		r := cognitomon.TimeRange{Start: end.Add(-time.Duration(i+1) * chunk), End: end.Add(-time.Duration(i) * chunk)}
+		cognitomontest.SimulateTraffic(p, r, cognitomontest.TrafficOptions{Seed: seed + uint64(i)})
+		cognitomontest.CredentialStuffing(p, "4k2webapp0example0client1", r.Start.Add(time.Hour), 20*time.Minute, 20, 10)
+		paths, err := cognitomontest.WriteTrailFiles(dir, []*cognitomontest.Pool{p}, cognitomontest.TrailFileOptions{OtherShare: 1 - share, Seed: seed + uint64(i)})
 		if err != nil {
 			return err
 		}
@@ -66,7 +69,7 @@ func run(dir string, size int64, share float64, seed uint64) error {
 			}
 			written += n
 		}
-		fmt.Fprintf(os.Stderr, "day %d: %d files, %d MB so far\n", day+1, len(paths), written>>20)
+		fmt.Fprintf(os.Stderr, "%s: %d files, %d MB so far\n", r, len(paths), written>>20)
 	}
 	return nil
 }
