@@ -37,6 +37,7 @@ type CloudTrail struct {
 	calls    []time.Time
 	throttle int
 	corrupt  map[string]bool
+	failing  []error
 	// The matching records of the last lookup, newest first, so that
 	// paging through a long result does not filter every record anew.
 	cacheKey string
@@ -84,6 +85,14 @@ func (f *CloudTrail) ThrottleNext(n int) {
 	f.throttle += n
 }
 
+// FailNext makes the next LookupEvents call return err, such as
+// &smithy.GenericAPIError{Code: "AccessDeniedException"}.
+func (f *CloudTrail) FailNext(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failing = append(f.failing, err)
+}
+
 // CorruptEvent makes the record with the given event ID come back with a
 // CloudTrailEvent string that is not JSON.
 func (f *CloudTrail) CorruptEvent(eventID string) {
@@ -107,6 +116,10 @@ func (f *CloudTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEven
 	if throttled {
 		f.throttle--
 	}
+	var failure error
+	if len(f.failing) > 0 {
+		failure, f.failing = f.failing[0], f.failing[1:]
+	}
 	corrupt := make(map[string]bool, len(f.corrupt))
 	for k := range f.corrupt {
 		corrupt[k] = true
@@ -114,6 +127,9 @@ func (f *CloudTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEven
 	f.mu.Unlock()
 	if throttled {
 		return nil, ctError("ThrottlingException", "Rate exceeded")
+	}
+	if failure != nil {
+		return nil, failure
 	}
 	if in == nil {
 		in = &cloudtrail.LookupEventsInput{}

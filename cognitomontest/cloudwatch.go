@@ -50,6 +50,7 @@ type CloudWatch struct {
 	pagePts  int
 	inputs   []*cloudwatch.GetMetricDataInput
 	alarms   alarmStore // see alarms.go
+	failing  map[string][]error
 }
 
 // NewCloudWatch returns a CloudWatch fake over the given pools.
@@ -130,11 +131,27 @@ func (f *CloudWatch) register(r routes) {
 	f.registerAlarms(r)
 }
 
-// begin counts a call and reports a pending throttle.
+// FailNext makes the next call of operation op return err, such as
+// &smithy.GenericAPIError{Code: "AccessDenied"}. Several calls queue several
+// errors.
+func (f *CloudWatch) FailNext(op string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failing == nil {
+		f.failing = map[string][]error{}
+	}
+	f.failing[op] = append(f.failing[op], err)
+}
+
+// begin counts a call and reports a pending throttle or failure.
 func (f *CloudWatch) begin(op string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls[op]++
+	if errs := f.failing[op]; len(errs) > 0 {
+		f.failing[op] = errs[1:]
+		return errs[0]
+	}
 	if f.throttle[op] > 0 {
 		f.throttle[op]--
 		return &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded", Fault: smithy.FaultClient}
