@@ -67,7 +67,7 @@ func runAlarms(ctx context.Context, e *env, args []string) int {
 		policy = "alarms-apply"
 	}
 	if err := o.alarms(ctx, e, sub); err != nil {
-		return fail(e, policy, err)
+		return failWith(e, "alarms "+sub, policy, err)
 	}
 	return exitOK
 }

@@ -230,9 +230,13 @@ func isBadToken(code string) bool {
 	return false
 }
 
-// fail reports err on standard error and returns its exit status.
-func fail(e *env, cmd string, err error) int {
-	msg, code := explain(err, cmd)
+// fail reports err on standard error and returns its exit status; the IAM
+// policy it points to is the command's own.
+func fail(e *env, cmd string, err error) int { return failWith(e, cmd, cmd, err) }
+
+// failWith is fail for a command whose policy has another name.
+func failWith(e *env, cmd, policy string, err error) int {
+	msg, code := explain(err, policy)
 	fmt.Fprintf(e.stderr, "cognitomon %s: %s\n", cmd, msg)
 	return code
 }

@@ -1,0 +1,89 @@
+// Command m2m reports machine-to-machine token use per app client: the
+// client_credentials requests to the token endpoint (CloudTrail's Token_POST
+// events), their failures, requests per hour and source addresses. A client
+// that caches its tokens (valid an hour by default) needs about one request
+// an hour per instance; hundreds mean it asks for a token on every call.
+//
+// Without -user-pool it reads a simulated pool served by the cognitomontest
+// HTTP fake, through the real CloudTrail client:
+//
+//	go run ./examples/m2m
+//	go run ./examples/m2m -user-pool us-east-1_AbCdEf123 -since 24h
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/cognitomontest"
+)
+
+func main() {
+	pool := flag.String("user-pool", "", "user pool ID; empty runs against a simulated pool")
+	since := flag.Duration("since", 6*time.Hour, "report on this much time before now")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *pool, *since); err != nil {
+		fmt.Fprintln(os.Stderr, "m2m:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, pool string, since time.Duration) error {
+	now := time.Now()
+	r := cognitomon.Last(since, now)
+	var cfg aws.Config
+	rate := 2.0 // CloudTrail's limit per account and Region
+	if pool == "" {
+		sim := cognitomontest.NewPool("us-east-1_DemoPool1")
+		cognitomontest.SimulateTraffic(sim, r, cognitomontest.TrafficOptions{Seed: 3})
+		cognitomontest.MisbehavingMachine(sim, "5reports0machine0client00", now.Add(-2*time.Hour), 2*time.Hour, 300, 20)
+		srv := cognitomontest.NewServer([]*cognitomontest.Pool{sim})
+		defer srv.Close()
+		cfg, pool, rate = srv.AWSConfig(), string(sim.ID()), 200
+		fmt.Fprintf(w, "(simulated pool %s; pass -user-pool to read a real one)\n\n", pool)
+	} else {
+		var err error
+		if cfg, err = config.LoadDefaultConfig(ctx); err != nil {
+			return err
+		}
+		if cfg.Region == "" {
+			cfg.Region = cognitomon.UserPoolID(pool).Region()
+		}
+	}
+	id, err := cognitomon.ParseUserPoolID(pool)
+	if err != nil {
+		return err
+	}
+	tc := cognitomon.NewTrailClient(cloudtrail.NewFromConfig(cfg), func(o *cognitomon.TrailOptions) { o.RequestsPerSecond = rate })
+	m2m := cognitomon.NewM2MAnalyzer()
+	filter := cognitomon.EventFilter{Range: r, Names: []string{"Token_POST"}, Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}, UserPoolID: id}
+	if err := cognitomon.Analyze(tc.Events(ctx, filter), m2m); err != nil {
+		return err
+	}
+	s := m2m.Summary()
+	fmt.Fprintf(w, "client_credentials token requests for %s, %s: %d, %d failed\n\n", id, r, s.Counts.Attempts, s.Counts.Failures())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "client\trequests\tfailures\tper hour\tsource addresses")
+	for _, c := range s.Clients {
+		ips := ""
+		for i, it := range c.SourceIPs.Items {
+			if i == 3 {
+				ips += fmt.Sprintf(" and %d more", len(c.SourceIPs.Items)-3)
+				break
+			}
+			ips += it.Key + " "
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\n", c.ClientID, c.Counts.Attempts, c.Counts.Failures(), c.PerHour, ips)
+	}
+	return tw.Flush()
+}
