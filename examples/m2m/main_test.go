@@ -13,7 +13,7 @@ func TestRunSimulated(t *testing.T) {
 	if err := run(context.Background(), &out, "", 3*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"5reports0machine0client00", "2m2m0billing0example0clnt", "per hour"} {
+	for _, want := range []string{"5reports0machine0client00", "600", "per hour"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
