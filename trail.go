@@ -1463,7 +1463,8 @@ type TrailOptions struct {
 	// RequestsPerSecond caps the LookupEvents calls of the client, across
 	// all its concurrent iterations, so that a long pull does not trip
 	// CloudTrail's limit of two requests per second per account and Region
-	// (FACTS.md 3.1). Calls are spaced at least 1/RequestsPerSecond apart.
+	// (FACTS.md 3.1). Calls are spaced at least 1.01/RequestsPerSecond
+	// apart, the 1% a margin for the time between the limiter and the wire.
 	// Default 2. Other programs that call LookupEvents in the same account
 	// and Region share AWS's limit but not this one.
 	RequestsPerSecond float64
@@ -1519,7 +1520,9 @@ func NewTrailClient(api CloudTrailAPI, optFns ...func(*TrailOptions)) *TrailClie
 	} else {
 		pace = o.Clock
 	}
-	interval := time.Duration(float64(time.Second) / o.RequestsPerSecond)
+	// One per cent of margin, so that the time between the limiter and the
+	// call itself cannot fit one call too many into a second.
+	interval := time.Duration(1.01 * float64(time.Second) / o.RequestsPerSecond)
 	return &TrailClient{
 		api:     api,
 		opts:    o,
@@ -1563,8 +1566,17 @@ func (l *trailLimiter) wait(ctx context.Context) error {
 	l.next = at.Add(l.interval)
 	l.mu.Unlock()
 	if d := at.Sub(now); d > 0 {
-		return l.sleep(ctx, d)
+		if err := l.sleep(ctx, d); err != nil {
+			return err
+		}
 	}
+	// The call goes out now: keep the next slot a whole interval after
+	// this moment, so that late timers and scheduling never bunch calls.
+	l.mu.Lock()
+	if t := l.clock().Add(l.interval); t.After(l.next) {
+		l.next = t
+	}
+	l.mu.Unlock()
 	return nil
 }
 
