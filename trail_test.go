@@ -1410,7 +1410,10 @@ func TestTrailClientRealClientOverHTTP(t *testing.T) {
 		o.CloudTrail = append(o.CloudTrail, func(o *cognitomontest.CloudTrailOptions) { o.Now = func() time.Time { return now } })
 	})
 	defer srv.Close()
-	api := cloudtrail.NewFromConfig(srv.AWSConfig(), func(o *cloudtrail.Options) { o.RetryMaxAttempts = 1 })
+	// The SDK's own retries stay on: against a localhost server under load
+	// it occasionally fails a request with "use of closed network
+	// connection" (docs/WIRE.md), and this test is not about retries.
+	api := cloudtrail.NewFromConfig(srv.AWSConfig())
 	tc := cognitomon.NewTrailClient(api, func(o *cognitomon.TrailOptions) {
 		o.RequestsPerSecond = 1000
 		o.Clock = func() time.Time { return now }

@@ -23,7 +23,7 @@ type ServerOptions struct {
 	CloudTrail []func(*CloudTrailOptions)
 	// Logs configures the CloudWatch Logs fake.
 	Logs []func(*LogsOptions)
-	// Delay is how long the server waits before each answer. Default 1ms:
+	// Delay is how long the server waits before each answer. Default 2ms:
 	// the SDK intermittently fails with "use of closed network connection"
 	// against a server that answers before it has finished sending
 	// (aws-sdk-go-v2 issues 1825 and 2737), and a short pause avoids it.
@@ -82,7 +82,7 @@ func NewServer(pools []*Pool, optFns ...func(*ServerOptions)) *Server {
 		fn(&o)
 	}
 	if o.Delay == 0 {
-		o.Delay = time.Millisecond
+		o.Delay = 2 * time.Millisecond
 	}
 	s := &Server{
 		CloudWatch: NewCloudWatch(pools, o.CloudWatch...),

@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/cognitomon/cognitomon"
@@ -72,9 +75,28 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, " %s%s", inc.Name, sep)
 		}
 		fmt.Fprintf(e.stdout, "\nIt is served by the cognitomontest HTTP fake at %s; the real AWS SDK clients talk to it.\n", srv.URL)
-		fmt.Fprintln(e.stdout, "\n$ cognitomon report --user-pool "+demoPool+" --since 24h")
 	}
-	report := []string{"--user-pool", demoPool, "--since", "24h", "--lookup-rate", "500", "--fail-on", "none", "--format", o.format}
+	// The day before the last is the baseline the report compares with.
+	dir, err := os.MkdirTemp("", "cognitomon-demo")
+	if err != nil {
+		return fail(e, "demo", err)
+	}
+	defer os.RemoveAll(dir)
+	baseline := filepath.Join(dir, "baseline.json")
+	learn := []string{"--user-pool", demoPool, "--start", now.Add(-48 * time.Hour).Format(time.RFC3339), "--end", now.Add(-24 * time.Hour).Format(time.RFC3339),
+		"--out", baseline, "--lookup-rate", "500", "--quiet"}
+	if o.format == "text" {
+		fmt.Fprintln(e.stdout, "\n$ cognitomon baseline --user-pool "+demoPool+" --start <48h ago> --end <24h ago> --out baseline.json")
+	}
+	quiet := demo
+	quiet.stderr = io.Discard
+	if code := runBaseline(ctx, &quiet, learn); code != exitOK {
+		return code
+	}
+	if o.format == "text" {
+		fmt.Fprintln(e.stdout, "\n$ cognitomon report --user-pool "+demoPool+" --since 24h --baseline baseline.json")
+	}
+	report := []string{"--user-pool", demoPool, "--since", "24h", "--baseline", baseline, "--lookup-rate", "500", "--fail-on", "none", "--format", o.format}
 	if code := runReport(ctx, &demo, report); code != exitOK {
 		return code
 	}

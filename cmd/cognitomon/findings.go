@@ -1,8 +1,10 @@
 package main
 
 import (
-	"sort"
+	"fmt"
 	"strings"
+
+	"github.com/cognitomon/cognitomon"
 )
 
 // severities in rising order, as --fail-on names them.
@@ -50,18 +52,26 @@ func (r *reportJSON) worst(threshold int) bool {
 	return false
 }
 
-func sortFindings(fs []jsonFinding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := severityRank(fs[i].Severity), severityRank(fs[j].Severity)
-		if a != b {
-			return a > b
+// toJSONFinding converts a finding for the report.
+func toJSONFinding(f cognitomon.Finding) jsonFinding {
+	jf := jsonFinding{Rule: f.Check, Severity: f.Severity.String(), Summary: f.Summary, Window: toJSONRange(f.Window), Subject: f.Subject.String(), Advice: f.Advice}
+	ev := f.Evidence
+	if ev.Unit != "" || ev.Value != 0 {
+		line := fmt.Sprintf("%g %s (threshold %g", ev.Value, ev.Unit, ev.Threshold)
+		if ev.Expected != 0 {
+			line += fmt.Sprintf(", expected %g", ev.Expected)
 		}
-		return fs[i].Rule < fs[j].Rule
-	})
-}
-
-// detectFindings runs the built-in detections over what the report
-// gathered.
-func detectFindings(rep *reportJSON, an *analyses) []jsonFinding {
-	return nil
+		if ev.Estimated {
+			line += ", estimated"
+		}
+		jf.Evidence = append(jf.Evidence, line+")")
+	}
+	for _, t := range ev.Top {
+		jf.Evidence = append(jf.Evidence, fmt.Sprintf("%s %s: %d", ev.TopOf, t.Key, t.Count))
+	}
+	if len(ev.EventIDs) > 0 {
+		jf.Evidence = append(jf.Evidence, "events "+strings.Join(ev.EventIDs, ", "))
+	}
+	jf.Evidence = append(jf.Evidence, ev.Notes...)
+	return jf
 }

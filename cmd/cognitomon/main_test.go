@@ -112,6 +112,20 @@ func TestReportText(t *testing.T) {
 	}
 }
 
+func TestReportFailOn(t *testing.T) {
+	srv, _ := world(t)
+	// The simulated attacks raise high findings: the default --fail-on high
+	// exits 1, --fail-on critical does not.
+	out, errOut, code := cli(t, srv, true, "report", "--user-pool", demoPool, "--lookup-rate", "1000", "--quiet")
+	if code != exitFindings || !strings.Contains(out, "HIGH    admin-mfa-off") || !strings.Contains(out, "credential-stuffing") {
+		t.Errorf("exit %d, want %d with high findings\n%s%s", code, exitFindings, out, errOut)
+	}
+	_, _, code = cli(t, srv, true, "report", "--user-pool", demoPool, "--lookup-rate", "1000", "--quiet", "--fail-on", "critical")
+	if code != exitOK {
+		t.Errorf("--fail-on critical: exit %d", code)
+	}
+}
+
 func TestReportJSON(t *testing.T) {
 	srv, _ := world(t)
 	out, errOut, code := cli(t, srv, true, "report", "--user-pool", demoPool, "--lookup-rate", "1000", "--format", "json", "--quiet", "--fail-on", "none")
@@ -356,7 +370,8 @@ func TestDemoInProcess(t *testing.T) {
 	if code := run(context.Background(), e, []string{"demo"}); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errb.String())
 	}
-	for _, want := range []string{"$ cognitomon report", "Findings", "$ cognitomon query run token-requests", "$ cognitomon alarms plan", "would have fired", "demo finished"} {
+	for _, want := range []string{"$ cognitomon baseline", "$ cognitomon report", "HIGH    token-theft", "HIGH    admin-mfa-off", "m2m-new-source",
+		"$ cognitomon query run token-requests", "$ cognitomon alarms plan", "would have fired", "demo finished"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
 		}

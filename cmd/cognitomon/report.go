@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -15,7 +16,8 @@ import (
 
 type reportOptions struct {
 	eventOptions
-	failOn string
+	failOn   string
+	baseline string
 }
 
 func runReport(ctx context.Context, e *env, args []string) int {
@@ -26,6 +28,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	o.rangeFlags(fs, 24*time.Hour)
 	o.formatFlag(fs)
 	fs.StringVar(&o.trailFiles, "trail-files", "", "read CloudTrail log files (a file or a directory tree) instead of LookupEvents; metrics are then omitted")
+	fs.StringVar(&o.baseline, "baseline", "", "a baseline file (cognitomon.SaveBaseline) for the checks that compare with normal")
 	fs.StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding of this severity or above exists (info, low, medium, high, critical; none to never)")
 	o.lookupFlags(fs)
 	if code, ok := parse(fs, args); !ok {
@@ -91,6 +94,7 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 		rep.Notes = append(rep.Notes, st.Warnings...)
 		if qu, err := mc.QuotaUsage(ctx, r); err == nil {
 			rep.Metrics.Quota = toJSONQuota(qu)
+			rep.quota = qu
 		} else if ctx.Err() == nil {
 			rep.Notes = append(rep.Notes, "quota usage (AWS/Usage) not read: "+oneLine(err))
 		}
@@ -99,28 +103,71 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 
 	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now()}
 	an := newAnalyses()
+	// One pass over the events feeds the analyses and every detection.
+	// LookupEvents answers newest first; the detections' windows want time
+	// order, so the range is read an hour at a time, oldest hour first.
+	var src iter.Seq2[cognitomon.Event, error]
+	if o.trailFiles != "" {
+		src = readFiles(o.trailFiles)
+	} else {
+		tc := cognitomon.NewTrailClient(countingTrail{api: ct, prog: prog}, func(t *cognitomon.TrailOptions) {
+			t.RequestsPerSecond = o.rate
+			if o.now != nil {
+				t.Clock = o.now
+			}
+		})
+		src = cognitomon.OldestFirst(ctx, tc, f, time.Hour)
+	}
 	var cut error
-	for ev, err := range eventSource(ctx, e, &o.eventOptions, f, sc, ct, prog) {
-		if err != nil {
-			var re *cognitomon.ReadError
-			if errors.As(err, &re) && ctx.Err() == nil {
-				rep.Notes = append(rep.Notes, "skipped an unreadable record: "+oneLine(err))
-				rep.UnreadableRecords++
+	events := func(yield func(cognitomon.Event, error) bool) {
+		for ev, err := range src {
+			if err != nil {
+				var re *cognitomon.ReadError
+				if errors.As(err, &re) && ctx.Err() == nil {
+					rep.Notes = append(rep.Notes, "skipped an unreadable record: "+oneLine(err))
+					rep.UnreadableRecords++
+					continue
+				}
+				cut = err
+				return
+			}
+			if !f.Match(ev) || !sc.match(ev) {
 				continue
 			}
-			cut = err
-			break
+			prog.events.Add(1)
+			an.add(ev)
+			if !yield(ev, nil) {
+				return
+			}
 		}
-		an.add(ev)
 	}
+	in := cognitomon.DetectInput{UserPool: pool, Range: r, Events: events, Stats: rep.stats, Quota: rep.quota}
+	if o.baseline != "" {
+		b, err := cognitomon.LoadBaseline(o.baseline)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--baseline: %w", err)}
+		}
+		in.Baseline = b
+	}
+	det, err := cognitomon.Detect(ctx, in, cognitomon.Builtins(func(b *cognitomon.BuiltinOptions) { b.Clock = o.now })...)
 	prog.done()
+	if err != nil && cut == nil {
+		cut = err
+	}
 	if cut != nil {
 		rep.Partial = true
-		rep.Notes = append(rep.Notes, "the CloudTrail summaries cover only the events read before: "+oneLine(cut))
+		rep.Notes = append(rep.Notes, "the CloudTrail summaries and findings cover only the events read before: "+oneLine(cut))
 	}
 	rep.Trail = an.summary()
-	rep.Findings = append(rep.Findings, detectFindings(rep, an)...)
-	sortFindings(rep.Findings)
+	if det != nil {
+		for _, fd := range det.Findings {
+			rep.Findings = append(rep.Findings, toJSONFinding(fd))
+		}
+		for _, sk := range det.Skipped {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("check %s not evaluated: %s", sk.Check, sk.Reason))
+		}
+		rep.Notes = append(rep.Notes, det.Notes...)
+	}
 	return rep, cut
 }
 
@@ -175,6 +222,7 @@ type reportJSON struct {
 	Findings          []jsonFinding `json:"findings"`
 
 	stats *cognitomon.Stats
+	quota *cognitomon.QuotaUsage
 }
 
 type jsonCounts struct {
