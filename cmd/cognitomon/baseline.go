@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -35,31 +34,13 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 		return failWith(e, "baseline", "events", err)
 	}
 	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now()}
-	src := readFiles(o.trailFiles)
-	if o.trailFiles == "" {
-		tc := cognitomon.NewTrailClient(countingTrail{api: ct, prog: prog}, func(t *cognitomon.TrailOptions) {
-			t.RequestsPerSecond = o.rate
-			if o.now != nil {
-				t.Clock = o.now
-			}
-		})
-		src = cognitomon.OldestFirst(ctx, tc, f, time.Hour)
-	}
 	events := func(yield func(cognitomon.Event, error) bool) {
-		for ev, err := range src {
-			var re *cognitomon.ReadError
-			switch {
-			case err != nil && errors.As(err, &re) && ctx.Err() == nil:
+		for ev, err := range eventSource(ctx, &o, f, sc, ct, prog, true) {
+			if err != nil && isRecordError(ctx, err) {
 				fmt.Fprintln(e.stderr, "cognitomon baseline: skipped:", oneLine(err))
 				continue
-			case err != nil:
-				yield(ev, err)
-				return
-			case !f.Match(ev) || !sc.match(ev):
-				continue
 			}
-			prog.events.Add(1)
-			if !yield(ev, nil) {
+			if !yield(ev, err) || err != nil {
 				return
 			}
 		}

@@ -175,19 +175,27 @@ func (c countingTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEv
 }
 
 // eventSource yields the selected events of the pool: from log files, or
-// from LookupEvents with progress on standard error.
-func eventSource(ctx context.Context, e *env, o *eventOptions, f cognitomon.EventFilter, sc scope, ct *cloudtrail.Client, prog *progress) iter.Seq2[cognitomon.Event, error] {
+// from LookupEvents with progress on standard error, newest first, or oldest
+// first (an hour at a time) for the detections, whose windows want time
+// order. Errors are passed on for the caller to judge; a *ReadError about one
+// record lets the sequence go on.
+func eventSource(ctx context.Context, o *eventOptions, f cognitomon.EventFilter, sc scope, ct *cloudtrail.Client, prog *progress, oldestFirst bool) iter.Seq2[cognitomon.Event, error] {
 	var src iter.Seq2[cognitomon.Event, error]
-	if o.trailFiles != "" {
+	switch {
+	case o.trailFiles != "":
 		src = readFiles(o.trailFiles)
-	} else {
+	default:
 		tc := cognitomon.NewTrailClient(countingTrail{api: ct, prog: prog}, func(t *cognitomon.TrailOptions) {
 			t.RequestsPerSecond = o.rate
 			if o.now != nil {
 				t.Clock = o.now
 			}
 		})
-		src = tc.Events(ctx, f)
+		if oldestFirst {
+			src = cognitomon.OldestFirst(ctx, tc, f, time.Hour)
+		} else {
+			src = tc.Events(ctx, f)
+		}
 	}
 	return func(yield func(cognitomon.Event, error) bool) {
 		for ev, err := range src {
@@ -210,6 +218,13 @@ func eventSource(ctx context.Context, e *env, o *eventOptions, f cognitomon.Even
 			}
 		}
 	}
+}
+
+// isRecordError reports whether err concerns one unreadable record, after
+// which reading goes on, rather than the source as a whole.
+func isRecordError(ctx context.Context, err error) bool {
+	var re *cognitomon.ReadError
+	return errors.As(err, &re) && ctx.Err() == nil
 }
 
 // readFiles reads a log file or a directory tree of them.
@@ -322,10 +337,9 @@ func (o *eventOptions) events(ctx context.Context, e *env) int {
 	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now()}
 	enc := json.NewEncoder(e.stdout)
 	n, bad := 0, 0
-	for ev, err := range eventSource(ctx, e, o, f, sc, ct, prog) {
+	for ev, err := range eventSource(ctx, o, f, sc, ct, prog, false) {
 		if err != nil {
-			var re *cognitomon.ReadError
-			if errors.As(err, &re) && ctx.Err() == nil {
+			if isRecordError(ctx, err) {
 				bad++ // a corrupt record: say so, and go on
 				fmt.Fprintln(e.stderr, "cognitomon events:", err)
 				continue

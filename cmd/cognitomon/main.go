@@ -64,7 +64,6 @@ func commands() map[string]command {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	getenv         func(string) string
 	// awsConfig and now, when set, replace the standard AWS configuration
 	// chain and the clock: the demo points the commands at its fake.
 	awsConfig func() aws.Config
@@ -74,7 +73,7 @@ type env struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 

@@ -366,7 +366,7 @@ func TestInterruptedPull(t *testing.T) {
 // TestDemoInProcess runs the demo as the README's main command does.
 func TestDemoInProcess(t *testing.T) {
 	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	e := &env{stdout: &out, stderr: &errb}
 	if code := run(context.Background(), e, []string{"demo"}); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errb.String())
 	}

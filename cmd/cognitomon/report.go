@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -104,26 +102,11 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now()}
 	an := newAnalyses()
 	// One pass over the events feeds the analyses and every detection.
-	// LookupEvents answers newest first; the detections' windows want time
-	// order, so the range is read an hour at a time, oldest hour first.
-	var src iter.Seq2[cognitomon.Event, error]
-	if o.trailFiles != "" {
-		src = readFiles(o.trailFiles)
-	} else {
-		tc := cognitomon.NewTrailClient(countingTrail{api: ct, prog: prog}, func(t *cognitomon.TrailOptions) {
-			t.RequestsPerSecond = o.rate
-			if o.now != nil {
-				t.Clock = o.now
-			}
-		})
-		src = cognitomon.OldestFirst(ctx, tc, f, time.Hour)
-	}
 	var cut error
 	events := func(yield func(cognitomon.Event, error) bool) {
-		for ev, err := range src {
+		for ev, err := range eventSource(ctx, &o.eventOptions, f, sc, ct, prog, true) {
 			if err != nil {
-				var re *cognitomon.ReadError
-				if errors.As(err, &re) && ctx.Err() == nil {
+				if isRecordError(ctx, err) {
 					rep.Notes = append(rep.Notes, "skipped an unreadable record: "+oneLine(err))
 					rep.UnreadableRecords++
 					continue
@@ -131,10 +114,6 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 				cut = err
 				return
 			}
-			if !f.Match(ev) || !sc.match(ev) {
-				continue
-			}
-			prog.events.Add(1)
 			an.add(ev)
 			if !yield(ev, nil) {
 				return
