@@ -22,31 +22,6 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// AlarmAPI is the part of the CloudWatch API that AlarmManager calls.
-// *cloudwatch.Client satisfies it; so does cognitomontest.CloudWatch.
-type AlarmAPI interface {
-	DescribeAlarms(ctx context.Context, params *cloudwatch.DescribeAlarmsInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
-	PutMetricAlarm(ctx context.Context, params *cloudwatch.PutMetricAlarmInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error)
-	DeleteAlarms(ctx context.Context, params *cloudwatch.DeleteAlarmsInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error)
-	ListTagsForResource(ctx context.Context, params *cloudwatch.ListTagsForResourceInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error)
-	TagResource(ctx context.Context, params *cloudwatch.TagResourceInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.TagResourceOutput, error)
-	UntagResource(ctx context.Context, params *cloudwatch.UntagResourceInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.UntagResourceOutput, error)
-}
-
-// MetricFilterAPI is the part of the CloudWatch Logs API that AlarmManager
-// calls for alarms fed by metric filters. *cloudwatchlogs.Client satisfies
-// it; so does cognitomontest.Logs.
-type MetricFilterAPI interface {
-	DescribeMetricFilters(ctx context.Context, params *cloudwatchlogs.DescribeMetricFiltersInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeMetricFiltersOutput, error)
-	PutMetricFilter(ctx context.Context, params *cloudwatchlogs.PutMetricFilterInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutMetricFilterOutput, error)
-	DeleteMetricFilter(ctx context.Context, params *cloudwatchlogs.DeleteMetricFilterInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteMetricFilterOutput, error)
-}
-
-var (
-	_ AlarmAPI        = (*cloudwatch.Client)(nil)
-	_ MetricFilterAPI = (*cloudwatchlogs.Client)(nil)
-)
-
 // Errors of the alarm functions, for errors.Is.
 var (
 	// ErrInvalidAlarm reports an alarm definition that CloudWatch would
