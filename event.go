@@ -336,7 +336,7 @@ const (
 	FamilyAuthorize EndpointFamily = "authorize"
 	// FamilyLogin is the sign-in pages: Login_GET, CognitoAuthentication,
 	// login_POST, login_continue_POST, login_passkey_POST,
-	// selectChallenge_POST.
+	// selectChallenge_POST, verifyCode_POST.
 	FamilyLogin EndpointFamily = "login"
 	// FamilyFederation is the identity-provider responses and the
 	// federated sign-in form: OAuth2Response_GET, OAuth2Response_POST
@@ -377,8 +377,8 @@ func AllEndpointFamilies() []EndpointFamily {
 
 // Names returns the event names of the family, as listed in its doc, or nil
 // for a value that is not a family. The names come from FACTS.md 2.2; the
-// managed-login ones start with a lower-case letter. verifyCode_POST is in
-// no family: AWS does not say which flow it serves.
+// managed-login ones start with a lower-case letter. verifyCode_POST, the
+// passwordless one-time-code step (FACTS.md 9.4), is in the login family.
 func (f EndpointFamily) Names() []string { return eventnames.FamilyNames(eventnames.Family(f)) }
 
 // FamilyOf returns the endpoint family of an event name, or "" when the name

@@ -527,7 +527,7 @@ func TestEndpointFamilies(t *testing.T) {
 	if diff := cmp.Diff([]string{"Token_POST", "Beta_Token_POST"}, cognitomon.FamilyToken.Names()); diff != "" {
 		t.Errorf("FamilyToken.Names() mismatch (-want +got):\n%s", diff)
 	}
-	for _, n := range []string{"InitiateAuth", "Token", "token_POST", "verifyCode_POST", ""} {
+	for _, n := range []string{"InitiateAuth", "Token", "token_POST", ""} {
 		if got := cognitomon.FamilyOf(n); got != "" {
 			t.Errorf("FamilyOf(%q) = %q, want none", n, got)
 		}
@@ -570,7 +570,9 @@ func TestEventKind(t *testing.T) {
 		{cognitomon.Event{Name: "DescribeUserPool"}, cognitomon.KindOther},
 		{cognitomon.Event{Name: "RevokeToken"}, cognitomon.KindOther},
 		{cognitomon.Event{Name: "Logout"}, cognitomon.KindOther},
-		{cognitomon.Event{Name: "verifyCode_POST"}, cognitomon.KindOther},
+		{cognitomon.Event{Name: "verifyCode_POST", HTTPStatus: 400}, cognitomon.KindSignIn},
+		{cognitomon.Event{Name: "AddUserPoolClientSecret"}, cognitomon.KindAdminChange},
+		{cognitomon.Event{Name: "DeleteUserPoolClientSecret"}, cognitomon.KindAdminChange},
 		{cognitomon.Event{Name: "SomethingNew"}, cognitomon.KindOther},
 	}
 	for _, tt := range tests {

@@ -6,12 +6,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"iter"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -131,47 +129,6 @@ func newScope(ctx context.Context, e *env, o *options, pool cognitomon.UserPoolI
 		fmt.Fprintln(e.stderr, "note: no app clients known for the pool; API calls that name only a client (InitiateAuth ...) are left out: pass --clients")
 	}
 	return s, nil
-}
-
-// progress reports a long LookupEvents pull on standard error.
-type progress struct {
-	w      io.Writer
-	quiet  bool
-	start  time.Time
-	pages  atomic.Int64
-	events atomic.Int64
-	last   atomic.Int64 // unix nanoseconds of the last report
-}
-
-func (p *progress) page() {
-	n := p.pages.Add(1)
-	now := time.Now()
-	if p.quiet || now.UnixNano()-p.last.Load() < int64(2*time.Second) {
-		return
-	}
-	p.last.Store(now.UnixNano())
-	el := now.Sub(p.start).Seconds()
-	fmt.Fprintf(p.w, "\rLookupEvents: %d pages, %d events, %.1f requests/s ", n, p.events.Load(), float64(n)/max(el, 0.001))
-}
-
-func (p *progress) done() {
-	if !p.quiet && p.pages.Load() > 0 {
-		fmt.Fprintf(p.w, "\rLookupEvents: %d pages, %d events in %s\n", p.pages.Load(), p.events.Load(), time.Since(p.start).Round(time.Millisecond))
-	}
-}
-
-// countingTrail counts LookupEvents pages for the progress line.
-type countingTrail struct {
-	api  cognitomon.CloudTrailAPI
-	prog *progress
-}
-
-func (c countingTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
-	out, err := c.api.LookupEvents(ctx, in, optFns...)
-	if err == nil {
-		c.prog.page()
-	}
-	return out, err
 }
 
 // eventSource yields the selected events of the pool: from log files, or
@@ -326,7 +283,7 @@ func (o *eventOptions) source(ctx context.Context, e *env) (cognitomon.UserPoolI
 	}
 	cw := cloudwatch.NewFromConfig(cfg)
 	sc, err := newScope(ctx, e, &o.options, pool, cw)
-	return pool, f, sc, cloudtrail.NewFromConfig(cfg), cw, err
+	return pool, f, sc, newCloudTrail(cfg), cw, err
 }
 
 func (o *eventOptions) events(ctx context.Context, e *env) int {

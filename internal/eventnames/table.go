@@ -127,6 +127,10 @@ const (
 	DeleteIdentityProvider      = "DeleteIdentityProvider"
 	DeleteUserPoolDomain        = "DeleteUserPoolDomain"
 	DeleteResourceServer        = "DeleteResourceServer"
+	AddUserPoolClientSecret     = "AddUserPoolClientSecret"
+	DeleteUserPoolClientSecret  = "DeleteUserPoolClientSecret"
+	VerifyCodePOST              = "verifyCode_POST"
+	LoginPasskeyPOST            = "login_passkey_POST"
 )
 
 // table is every known name. Order: endpoint families as FACTS.md 2.2
@@ -143,8 +147,11 @@ var table = []Entry{
 	{Name: "CognitoAuthentication", Endpoint: true, Family: FamilyLogin, Kind: SignIn},
 	{Name: "login_POST", Endpoint: true, Family: FamilyLogin, Kind: SignIn},
 	{Name: "login_continue_POST", Endpoint: true, Family: FamilyLogin, Kind: SignIn},
-	{Name: "login_passkey_POST", Endpoint: true, Family: FamilyLogin, Kind: SignIn},
+	{Name: LoginPasskeyPOST, Endpoint: true, Family: FamilyLogin, Kind: SignIn},
 	{Name: "selectChallenge_POST", Endpoint: true, Family: FamilyLogin, Kind: SignIn},
+	// The passwordless one-time-code step of managed login (FACTS.md 9.4):
+	// a sign-in step whose failures are wrong or expired codes.
+	{Name: VerifyCodePOST, Endpoint: true, Family: FamilyLogin, Kind: SignIn},
 	// Identity-provider responses and the federated sign-in form.
 	{Name: "OAuth2Response_GET", Endpoint: true, Family: FamilyFederation, Kind: Federation},
 	{Name: "OAuth2Response_POST", Endpoint: true, Family: FamilyFederation, Kind: Federation},
@@ -191,8 +198,6 @@ var table = []Entry{
 	{Name: "UserInfo_POST", Endpoint: true, Family: FamilyUserInfo, Kind: Other},
 	{Name: "Error_GET", Endpoint: true, Family: FamilyError, Kind: Other},
 	{Name: "Event_Feedback_GET", Endpoint: true, Family: FamilyFeedback, Kind: Other},
-	// The passwordless one-time-code step of managed login (FACTS.md 9.4).
-	{Name: "verifyCode_POST", Endpoint: true, Kind: Other},
 
 	// API operations: signing in.
 	{Name: InitiateAuth, Kind: SignIn, Refine: ByAuthFlow},
@@ -223,6 +228,10 @@ var table = []Entry{
 	{Name: CreateUserPoolClient, Kind: AdminChange, RiskyAdmin: true},
 	{Name: UpdateUserPoolClient, Kind: AdminChange, RiskyAdmin: true},
 	{Name: DeleteUserPoolClient, Kind: AdminChange, RiskyAdmin: true},
+	// Client-secret rotation (FACTS.md 9.4 c; the event names are the
+	// operation names, no sample shows them).
+	{Name: AddUserPoolClientSecret, Kind: AdminChange, RiskyAdmin: true},
+	{Name: DeleteUserPoolClientSecret, Kind: AdminChange, RiskyAdmin: true},
 	{Name: CreateIdentityProvider, Kind: AdminChange, RiskyAdmin: true},
 	{Name: UpdateIdentityProvider, Kind: AdminChange, RiskyAdmin: true},
 	{Name: DeleteIdentityProvider, Kind: AdminChange, RiskyAdmin: true},
@@ -256,6 +265,7 @@ var table = []Entry{
 	{Name: "RevokeToken", Kind: Other},
 	{Name: "AdminSetUserPassword", Kind: Other},
 	{Name: "AdminUserGlobalSignOut", Kind: Other},
+	{Name: "ListUserPoolClientSecrets", Kind: Other},
 }
 
 var byName = func() map[string]*Entry {
