@@ -1,17 +1,21 @@
 package insightsql
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 )
 
 // The four queries below are the ones FACTS.md (5.4) recommends; each runs
 // over a small synthesized CloudTrail event set (AWS publishes no sample of a
-// failed Cognito event, FACTS 2.4).
+// failed Cognito event, FACTS 2.4). FACTS 5.4 writes the client_id.0 and
+// grant_type.0 names bare; FACTS 5.2's rule wants them in backticks, so they
+// are quoted here (TestFactsBareUnderscore checks the bare form is refused).
 
-const qTokenRequests = `filter eventSource = "cognito-idp.amazonaws.com" and eventName in ["Token_POST","Beta_Token_POST"]
-| stats count(*) as tokenRequests by additionalEventData.requestParameters.client_id.0 as clientId, additionalEventData.requestParameters.grant_type.0 as grantType
-| sort tokenRequests desc`
+const qTokenRequests = "filter eventSource = \"cognito-idp.amazonaws.com\" and eventName in [\"Token_POST\",\"Beta_Token_POST\"]\n" +
+	"| stats count(*) as tokenRequests by `additionalEventData.requestParameters.client_id.0` as clientId, `additionalEventData.requestParameters.grant_type.0` as grantType\n" +
+	"| sort tokenRequests desc"
 
 const qRefreshFailures = `filter eventSource = "cognito-idp.amazonaws.com" and eventName in ["InitiateAuth","AdminInitiateAuth"] and requestParameters.authFlow in ["REFRESH_TOKEN_AUTH","REFRESH_TOKEN"] and not isempty(errorCode)
 | stats count(*) as failures by bin(5m) as t | sort t desc`
@@ -20,7 +24,25 @@ const qFailCount = `fields @timestamp, eventName, errorCode, sourceIPAddress
 | filter eventSource = 'cognito-idp.amazonaws.com' and not isempty(errorCode)
 | stats count(*) as failCount by errorCode, sourceIPAddress | sort failCount desc | limit 50`
 
-const qEndpointRefresh = `filter eventName = "Token_POST" and additionalEventData.requestParameters.grant_type.0 = "refresh_token" and additionalEventData.responseParameters.status >= 400 | stats count(*) as n`
+const qEndpointRefresh = "filter eventName = \"Token_POST\" and `additionalEventData.requestParameters.grant_type.0` = \"refresh_token\" and additionalEventData.responseParameters.status >= 400 | stats count(*) as n"
+
+// TestFactsBareUnderscore checks that FACTS 5.4's bare spelling of the
+// token-request query is refused with the fix in the message, so a canned
+// query that forgets its backticks fails.
+func TestFactsBareUnderscore(t *testing.T) {
+	bare := strings.ReplaceAll(qTokenRequests, "`", "")
+	_, err := Parse(bare)
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("Parse(%q) = %v, want a *ParseError", bare, err)
+	}
+	if want := strings.Index(bare, "additionalEventData.requestParameters.client_id.0") + len("additionalEventData.requestParameters.client"); pe.Pos != want {
+		t.Errorf("error at offset %d, want %d (the _)", pe.Pos, want)
+	}
+	if !strings.Contains(pe.Msg, "write `additionalEventData.requestParameters.client_id.0`") {
+		t.Errorf("message %q does not say how to write the name", pe.Msg)
+	}
+}
 
 func TestFactsTokenRequests(t *testing.T) {
 	tok := func(name, client, grant string) ctEvent {

@@ -37,6 +37,11 @@ func FuzzParse(f *testing.F) {
 		`filter a = 'it\'s'`,
 		`parse x`,
 		`filter (((a = 1)))`,
+		"filter `a.b-c` = 1 and `x_y.0` in [\"q\"] | stats count(*) as n by `a.b-c` | sort n desc",
+		"filter a_b = 1",
+		"filter `unterminated = 1",
+		"fields `a``b`",
+		"stats count(*) as n_1 by @`aws.tag.x:y`",
 	} {
 		f.Add(s)
 	}

@@ -171,6 +171,9 @@ func (l *lexer) backtick() (token, error) {
 		return token{}, errAt(start, "unterminated backtick-quoted field name")
 	}
 	name := l.src[start+1 : start+1+i]
+	if end := start + i + 2; end < len(l.src) && l.src[end] == '`' {
+		return token{}, errAt(end, "a backtick-quoted field name cannot hold a backtick (Logs Insights documents no escape for one)")
+	}
 	if name == "" {
 		return token{}, errAt(start, "empty backtick-quoted field name")
 	}

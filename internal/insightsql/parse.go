@@ -280,49 +280,6 @@ func (p *parser) query() {
 	}
 }
 
-// fieldName reads a field name: a bare name or a backtick-quoted one.
-func (p *parser) fieldName(what string) token {
-	t := p.next()
-	switch t.kind {
-	case tQuoted:
-		return t
-	case tIdent:
-		if isReserved(t.text) {
-			p.fail(t.pos, "expected %s, found keyword %q (quote a field with that name in backticks)", what, t.text)
-		}
-		if t.text == "@" || strings.HasSuffix(t.text, ".") || strings.Contains(t.text, "..") {
-			p.fail(t.pos, "malformed field name %q", t.text)
-		}
-		if p.peek().is("(") {
-			p.fail(t.pos, "expected %s, found a call of %s(); functions are not supported here", what, t.text)
-		}
-		return t
-	}
-	p.fail(t.pos, "expected %s, found %s", what, t.describe())
-	return t
-}
-
-var reservedWords = []string{"and", "or", "not", "in", "like", "by", "as", "asc", "desc"}
-
-func isReserved(s string) bool {
-	for _, w := range reservedWords {
-		if strings.EqualFold(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// alias reads the name after "as".
-func (p *parser) alias() token {
-	t := p.next()
-	if t.kind == tQuoted || (t.kind == tIdent && !isReserved(t.text) && !strings.HasSuffix(t.text, ".") && t.text != "@") {
-		return t
-	}
-	p.fail(t.pos, "expected an alias name after as, found %s", t.describe())
-	return t
-}
-
 // eventSlot returns the slot of an event field, allocating it.
 func (p *parser) eventSlot(name string, pos int) int {
 	if s, ok := p.slotByName[name]; ok {
