@@ -45,8 +45,12 @@
 // error. The (?i) prefix gives case-insensitive matching; trailing flags
 // (/x/i) are rejected.
 //
-// Field names consist of letters, digits, _, @ and dots; any other name is
-// written in backticks (`requestParameters.requiredAttributes[email].0`).
+// A bare field name consists of letters, digits, @ and dots; a name with
+// any other character, _ and - included, is written in backticks
+// (`additionalEventData.requestParameters.client_id.0`,
+// `requestParameters.requiredAttributes[email]`), as FACTS 5.2 reads, and a
+// bare name with one is a parse error that shows the quoted form. Quoted
+// names hold no backtick. [FieldRef] writes a name in the form needed.
 // true, false and null are not literals: write "true" to compare with the
 // text of a JSON boolean, or backticks for a field of that name.
 //
