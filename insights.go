@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon/internal/eventnames"
+	"github.com/cognitomon/cognitomon/internal/insightsql"
 )
 
 // Errors of the Logs Insights catalogue and runner, for errors.Is.
@@ -24,51 +27,27 @@ var (
 	ErrMalformedQuery = errors.New("malformed logs insights query")
 )
 
-// LogKind is the kind of log group a canned query reads. The zero value is
-// no kind.
-type LogKind int
-
-// The log kinds.
+// The values of Query.Reads: the kinds of log group a canned query reads.
 const (
-	// CloudTrailLog is a log group that a CloudTrail trail delivers to
+	// readsCloudTrail is a log group that a CloudTrail trail delivers to
 	// (FACTS.md 3.2): one JSON CloudTrail record per log event, fields
 	// addressed as eventName, additionalEventData.userPoolId ...
-	CloudTrailLog LogKind = iota + 1
-	// UserActivityLog is the log group of Cognito's user-activity log
-	// (threat protection, Plus feature plan, FACTS.md 5.3): fields addressed
-	// as message.eventType, message.riskLevel ...
-	UserActivityLog
+	readsCloudTrail = "cloudtrail"
+	// readsUserActivity is the log group of Cognito's user-activity log
+	// (threat protection, Plus feature plan, FACTS.md 5.3): fields
+	// addressed as message.eventType, message.riskLevel ...
+	readsUserActivity = "user-activity"
 )
 
-// String returns "cloudtrail" or "user-activity".
-func (k LogKind) String() string {
-	switch k {
-	case CloudTrailLog:
-		return "cloudtrail"
-	case UserActivityLog:
-		return "user-activity"
-	}
-	return "LogKind(" + strconv.Itoa(int(k)) + ")"
-}
-
-// Param names a parameter that a canned query takes (a field of
-// QueryParams).
-type Param string
-
-// The parameters, each named after the QueryParams field it stands for.
+// The values of Query.Params, each named after the QueryParams field it
+// stands for.
 const (
-	// ParamUserPool is QueryParams.UserPool.
-	ParamUserPool Param = "user-pool"
-	// ParamClients is QueryParams.Clients.
-	ParamClients Param = "clients"
-	// ParamEventNames is QueryParams.EventNames.
-	ParamEventNames Param = "event-names"
-	// ParamIPs is QueryParams.IPs.
-	ParamIPs Param = "ips"
-	// ParamBin is QueryParams.Bin.
-	ParamBin Param = "bin"
-	// ParamLimit is QueryParams.Limit.
-	ParamLimit Param = "limit"
+	paramUserPool   = "user-pool"
+	paramClients    = "clients"
+	paramEventNames = "event-names"
+	paramIPs        = "ips"
+	paramBin        = "bin"
+	paramLimit      = "limit"
 )
 
 // QueryParams are the values a canned query is rendered with. The zero value
@@ -127,14 +106,19 @@ type Query struct {
 	Name string
 	// Description says in one line what the query computes.
 	Description string
-	// Reads is the kind of log group the query reads.
-	Reads LogKind
-	// Params are the parameters the query takes.
-	Params []Param
+	// Reads is the kind of log group the query reads: "cloudtrail" (a log
+	// group a CloudTrail trail delivers to, FACTS.md 3.2) or
+	// "user-activity" (Cognito's user-activity log of threat protection,
+	// FACTS.md 5.3).
+	Reads string
+	// Params are the parameters the query takes, each named after the
+	// QueryParams field it stands for: "user-pool", "clients",
+	// "event-names", "ips", "bin" and "limit".
+	Params []string
 	// DefaultLimit is the row limit when QueryParams.Limit is zero.
 	DefaultLimit int
 	// DefaultBin is the bucket width when QueryParams.Bin is zero, for a
-	// query that takes ParamBin; zero otherwise.
+	// query that takes "bin"; zero otherwise.
 	DefaultBin time.Duration
 	// Columns are the names of the result columns, in order. A row leaves
 	// out a column that has no value for it, as GetQueryResults does.
@@ -165,7 +149,7 @@ const maxQueryLength = 10000
 const maxQueryLimit = 10000
 
 // takes reports whether q takes the parameter p.
-func (q Query) takes(p Param) bool { return slices.Contains(q.Params, p) }
+func (q Query) takes(p string) bool { return slices.Contains(q.Params, p) }
 
 // Render returns the query text for p. The text is deterministic: the same
 // query and parameters always give the same text. It fails with an error
@@ -183,15 +167,15 @@ func (q Query) Render(p QueryParams) (string, error) {
 		return "", fmt.Errorf("%w: query %s: "+format, append([]any{ErrInvalidQueryParam, q.Name}, args...)...)
 	}
 	for _, set := range []struct {
-		p   Param
+		p   string
 		set bool
 	}{
-		{ParamUserPool, p.UserPool != ""},
-		{ParamClients, len(p.Clients) > 0},
-		{ParamEventNames, len(p.EventNames) > 0},
-		{ParamIPs, len(p.IPs) > 0},
-		{ParamBin, p.Bin != 0},
-		{ParamLimit, p.Limit != 0},
+		{paramUserPool, p.UserPool != ""},
+		{paramClients, len(p.Clients) > 0},
+		{paramEventNames, len(p.EventNames) > 0},
+		{paramIPs, len(p.IPs) > 0},
+		{paramBin, p.Bin != 0},
+		{paramLimit, p.Limit != 0},
 	} {
 		if set.set && !q.takes(set.p) {
 			return fail("takes no %s parameter", set.p)
@@ -246,7 +230,7 @@ func (q Query) Render(p QueryParams) (string, error) {
 		bin = p.Bin
 	}
 	binText := ""
-	if q.takes(ParamBin) {
+	if q.takes(paramBin) {
 		var err error
 		if binText, err = renderBin(bin); err != nil {
 			return fail("%w", err)
@@ -267,13 +251,13 @@ func (q Query) Render(p QueryParams) (string, error) {
 	}
 	if len(ips) > 0 {
 		field := "sourceIPAddress"
-		if q.Reads == UserActivityLog {
+		if q.Reads == readsUserActivity {
 			field = "message.ipAddress"
 		}
-		conds = append(conds, field+" in "+r.list(ips))
+		conds = append(conds, r.field(field)+" in "+r.list(ips))
 	}
 	if len(names) > 0 {
-		conds = append(conds, "eventName in "+r.list(names))
+		conds = append(conds, r.field("eventName")+" in "+r.list(names))
 	}
 	var b strings.Builder
 	b.WriteString("filter ")
@@ -297,19 +281,19 @@ func (q Query) Render(p QueryParams) (string, error) {
 func (q Query) scope(r *renderer, pool UserPoolID, clients []string) string {
 	var alts []string
 	if pool != "" {
-		if q.Reads == UserActivityLog {
-			alts = append(alts, "message.userPoolId = "+r.str(string(pool)))
+		if q.Reads == readsUserActivity {
+			alts = append(alts, r.field("message.userPoolId")+" = "+r.str(string(pool)))
 		} else {
-			alts = append(alts, "additionalEventData.userPoolId = "+r.str(string(pool)),
-				"requestParameters.userPoolId = "+r.str(string(pool)))
+			alts = append(alts, r.field("additionalEventData.userPoolId")+" = "+r.str(string(pool)),
+				r.field("requestParameters.userPoolId")+" = "+r.str(string(pool)))
 		}
 	}
 	if len(clients) > 0 {
-		if q.Reads == UserActivityLog {
-			alts = append(alts, "message.clientId in "+r.list(clients))
+		if q.Reads == readsUserActivity {
+			alts = append(alts, r.field("message.clientId")+" in "+r.list(clients))
 		} else {
-			alts = append(alts, "requestParameters.clientId in "+r.list(clients),
-				"additionalEventData.requestParameters.client_id.0 in "+r.list(clients))
+			alts = append(alts, r.field("requestParameters.clientId")+" in "+r.list(clients),
+				r.field(fieldClientID)+" in "+r.list(clients))
 		}
 	}
 	switch len(alts) {
@@ -337,7 +321,7 @@ func renderBin(d time.Duration) (string, error) {
 	return strconv.FormatInt(int64(d/time.Minute), 10) + "m", nil
 }
 
-// renderer writes literals into query text. Logs Insights documents no
+// renderer writes literals and field names into query text. Logs Insights documents no
 // escape syntax for string literals or regular expressions (FACTS.md 5.2,
 // 8.8), so nothing is escaped: every literal must consist of characters that
 // need none. The validators of every parameter already guarantee that; the
@@ -361,6 +345,20 @@ func isLiteralSafe(s string) bool {
 		}
 	}
 	return true
+}
+
+// field returns a reference to the field name: the name, in backticks
+// where Logs Insights needs them (insightsql.FieldRef, FACTS.md 5.2). Field
+// names come from the catalogue, never from parameters.
+func (r *renderer) field(name string) string {
+	ref, err := insightsql.FieldRef(name)
+	if err != nil {
+		if r.err == nil {
+			r.err = err
+		}
+		return "`invalid`"
+	}
+	return ref
 }
 
 // str returns s as a double-quoted string literal.
@@ -395,98 +393,37 @@ func (r *renderer) regex(pat string) string {
 	return "/(?i)" + pat + "/"
 }
 
-// The CloudTrail event names the catalogue reads. The endpoint names are
-// FACTS.md 2.2's list; the API names are cognito-idp operations (FACTS.md
-// 2.2: an API event is named after its operation). They are written here
-// rather than taken from EventKind's rules so that the proof tests, which
-// classify events with those rules, check the queries independently.
+// The CloudTrail event names the catalogue reads, all from the one table
+// of internal/eventnames (FACTS.md 2.2: the endpoint names verbatim, and
+// API events named after their cognito-idp operation). The tests that prove
+// the queries keep an independent list of their own.
 
-func signInAPINames() []string {
-	return []string{"InitiateAuth", "AdminInitiateAuth", "RespondToAuthChallenge", "AdminRespondToAuthChallenge"}
+// apiNames are the API operations (not endpoint events) of kind k.
+func apiNames(k eventnames.Kind) []string {
+	return eventnames.Names(func(e eventnames.Entry) bool { return !e.Endpoint && e.Kind == k })
 }
 
-func challengeNames() []string {
-	return []string{"RespondToAuthChallenge", "AdminRespondToAuthChallenge"}
+// kindNames are the events of kind k, endpoint events and API operations.
+func kindNames(k eventnames.Kind) []string {
+	return eventnames.Names(func(e eventnames.Entry) bool { return e.Kind == k })
 }
 
-func tokenNames() []string { return []string{"Token_POST", "Beta_Token_POST"} }
-
-func authorizeNames() []string { return []string{"OAuth2_Authorize_GET", "Beta_Authorize_GET"} }
-
-func loginPageNames() []string {
-	return []string{"Login_GET", "CognitoAuthentication", "login_POST", "login_continue_POST", "login_passkey_POST", "selectChallenge_POST"}
-}
-
-func mfaPageNames() []string {
-	return []string{"Mfa_GET", "Mfa_POST", "MfaOption_GET", "MfaOption_POST", "MfaRegister_GET", "MfaRegister_POST",
-		"mfa_back_POST", "mfa_options_POST", "mfa_phone_register_POST", "mfa_phone_verify_POST", "mfa_phone_resendCode_POST", "mfa_totp_POST"}
-}
-
-func mfaAPINames() []string {
-	return []string{"AssociateSoftwareToken", "VerifySoftwareToken", "SetUserMFAPreference", "AdminSetUserMFAPreference"}
-}
-
-func passwordResetNames() []string {
-	return []string{"ForgotPassword", "ConfirmForgotPassword", "AdminResetUserPassword",
-		"ForgotPassword_GET", "ForgotPassword_POST", "ConfirmForgotPassword_GET", "ConfirmForgotPassword_POST",
-		"ResetPassword_GET", "ResetPassword_POST", "forgotPassword_POST"}
-}
-
-func adminChangeNames() []string {
-	return []string{
-		"CreateUserPool", "UpdateUserPool", "DeleteUserPool",
-		"CreateUserPoolClient", "UpdateUserPoolClient", "DeleteUserPoolClient",
-		"CreateIdentityProvider", "UpdateIdentityProvider", "DeleteIdentityProvider",
-		"CreateUserPoolDomain", "UpdateUserPoolDomain", "DeleteUserPoolDomain",
-		"CreateResourceServer", "UpdateResourceServer", "DeleteResourceServer",
-		"CreateGroup", "UpdateGroup", "DeleteGroup",
-		"CreateManagedLoginBranding", "UpdateManagedLoginBranding", "DeleteManagedLoginBranding",
-		"SetUserPoolMfaConfig", "SetRiskConfiguration", "AddCustomAttributes",
-		"SetUICustomization", "SetLogDeliveryConfiguration", "TagResource", "UntagResource",
-		"CreateUserImportJob", "StartUserImportJob", "StopUserImportJob", "UpdateProvisionedLimit",
-	}
-}
-
-// otherEndpointNames are FACTS.md 2.2's endpoint names that no query lists
-// by name.
-func otherEndpointNames() []string {
-	return []string{"OAuth2Response_GET", "OAuth2Response_POST", "SAML2Response_POST", "Beta_SAML2Response_POST", "Login_OIDC_SAML_POST",
-		"Signup_GET", "Signup_POST", "Confirm_GET", "Confirm_POST", "ResendCode_POST", "Logout", "SAML2Logout_POST", "Error_GET",
-		"UserInfo_GET", "UserInfo_POST", "Confirm_With_Link_GET", "Event_Feedback_GET",
-		"confirmUser_GET", "signup_POST", "signup_confirm_POST", "verifyCode_POST", "passkeys_add_POST", "passkeys_add_GET"}
-}
-
-// otherAPINames are API operations that a query for any event may be
-// narrowed to.
-func otherAPINames() []string {
-	return []string{"GetTokensFromRefreshToken", "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "AdminCreateUser", "AdminConfirmSignUp",
-		"ChangePassword", "GetUser", "GlobalSignOut", "RevokeToken", "AdminSetUserPassword", "AdminUserGlobalSignOut"}
+// refinedBy are the events whose kind the field r names refines.
+func refinedBy(r eventnames.Refine) []string {
+	return eventnames.Names(func(e eventnames.Entry) bool { return e.Refine == r })
 }
 
 // knownEventName reports whether name is on cognitomon's closed list of
 // Cognito event names.
-func knownEventName(name string) bool {
-	for _, list := range [][]string{signInAPINames(), tokenNames(), authorizeNames(), loginPageNames(), mfaPageNames(), mfaAPINames(),
-		passwordResetNames(), adminChangeNames(), otherEndpointNames(), otherAPINames()} {
-		if slices.Contains(list, name) {
-			return true
-		}
-	}
-	return false
-}
+func knownEventName(name string) bool { return eventnames.Known(name) }
 
-// The conditions and fields the catalogue shares.
+// The fields the catalogue shares, as Logs Insights names them (FACTS.md
+// 2.3, 5.2). The renderer puts the names that need them in backticks.
 const (
 	fieldStatus   = "additionalEventData.responseParameters.status"
 	fieldClientID = "additionalEventData.requestParameters.client_id.0"
 	fieldGrant    = "additionalEventData.requestParameters.grant_type.0"
 	fieldRedirect = "additionalEventData.requestParameters.redirect_uri.0"
-
-	// condFailed is a failed request: an API call with an error code, or
-	// an endpoint request with an HTTP error status. "not isempty", never
-	// ispresent: endpoint records carry "errorCode": "" on success
-	// (FACTS.md 2.3, 5.2).
-	condFailed = "(not isempty(errorCode) or " + fieldStatus + " >= 400)"
 )
 
 // The assumptions that several queries share, as Query.Assumptions lists
@@ -500,89 +437,114 @@ const (
 	assumeBasicAuth       = "A token request that authenticated with an HTTP Basic header may carry no client_id and shows as a row without a client (FACTS.md 2.3 [X])."
 	assumeActivityFields  = "The user-activity log's fields are addressed as message.<field>, inferred from the sample's nesting; the case of their values is unverified, so values are matched case-insensitively (FACTS.md 5.3)."
 	assumeNotIn           = "not (f in [...]) is true when f is missing, as for the other comparisons; Logs Insights does not document it."
+	assumeBackticks       = "Field names with characters other than letters, digits, @ and . are written in backticks (FACTS.md 5.2), so client_id.0, grant_type.0 and redirect_uri.0 are; Logs Insights accepts the backticks and names the result column without them."
 )
 
 // Catalog returns the canned queries, in a fixed order. Each call returns
 // fresh values that the caller may change.
 func Catalog() []Query {
 	r := &renderer{}
-	source := "eventSource = " + r.str(UserPoolEventSource)
-	in := func(field string, names []string) string { return field + " in " + r.list(names) }
-	notRefresh := "not (requestParameters.authFlow in " + r.list([]string{"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}) + ")"
-	refreshFlow := in("requestParameters.authFlow", []string{"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"})
-	grant := func(g string) string { return fieldGrant + " = " + r.str(g) }
+	f := r.field
+	fields := func(names ...string) string {
+		refs := make([]string, len(names))
+		for i, n := range names {
+			refs[i] = f(n)
+		}
+		return strings.Join(refs, ", ")
+	}
+	in := func(field string, names []string) string { return f(field) + " in " + r.list(names) }
+	eq := func(field, v string) string { return f(field) + " = " + r.str(v) }
 	cat := func(lists ...[]string) []string { return slices.Concat(lists...) }
 
-	signInNames := cat(signInAPINames(), loginPageNames(), mfaPageNames(), tokenNames())
-	refreshNames := cat([]string{"InitiateAuth", "AdminInitiateAuth", "GetTokensFromRefreshToken"}, tokenNames())
-	mfaNames := cat(challengeNames(), mfaAPINames(), mfaPageNames())
-	mfaChallenges := []string{"SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "SMS_OTP", "MFA_SETUP", "SELECT_MFA_TYPE"}
-	ctParams := []Param{ParamUserPool, ParamClients, ParamEventNames, ParamIPs, ParamLimit}
-	uaParams := []Param{ParamUserPool, ParamClients, ParamIPs, ParamLimit}
+	source := eq("eventSource", UserPoolEventSource)
+	// failed is a failed request: an API call with an error code, or an
+	// endpoint request with an HTTP error status (FACTS.md 2.3). "not
+	// isempty", never ispresent: endpoint records carry "errorCode": "" on
+	// success (FACTS.md 2.3, 5.2).
+	failed := "(not isempty(" + f("errorCode") + ") or " + f(fieldStatus) + " >= 400)"
+	refreshFlow := in("requestParameters.authFlow", eventnames.RefreshFlows())
+	grant := func(g string) string { return eq(fieldGrant, g) }
+
+	authFlowNames := refinedBy(eventnames.ByAuthFlow)   // InitiateAuth, AdminInitiateAuth
+	challengeNames := refinedBy(eventnames.ByChallenge) // the challenge responses
+	tokenNames := eventnames.FamilyNames(eventnames.FamilyToken)
+	authorizeNames := eventnames.FamilyNames(eventnames.FamilyAuthorize)
+	loginNames := eventnames.FamilyNames(eventnames.FamilyLogin) // verifyCode_POST among them (FACTS.md 9.4)
+	mfaPageNames := eventnames.FamilyNames(eventnames.FamilyMFA)
+	mfaAPINames := apiNames(eventnames.MFA)
+	errorPageNames := eventnames.FamilyNames(eventnames.FamilyError)
+	resetNames := kindNames(eventnames.PasswordReset)
+	adminNames := kindNames(eventnames.AdminChange) // client-secret rotation among them (FACTS.md 9.4)
+
+	signInNames := cat(apiNames(eventnames.SignIn), loginNames, mfaPageNames, tokenNames)
+	refreshNames := cat(authFlowNames, apiNames(eventnames.TokenRefresh), tokenNames)
+	mfaNames := cat(challengeNames, mfaAPINames, mfaPageNames)
+	ctParams := []string{paramUserPool, paramClients, paramEventNames, paramIPs, paramLimit}
+	uaParams := []string{paramUserPool, paramClients, paramIPs, paramLimit}
 
 	qs := []Query{
 		{
 			Name:         "failed-sign-ins",
-			Description:  "Failed sign-in steps by error code (or HTTP status) and source IP: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge, managed-login and hosted-UI sign-in and MFA pages, and authorization-code token requests; refreshes excluded.",
-			Reads:        CloudTrailLog,
+			Description:  "Failed sign-in steps by error code (or HTTP status) and source IP: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge, managed-login and hosted-UI sign-in pages (passwordless one-time codes, verifyCode_POST, included) and MFA pages, and authorization-code token requests; refreshes excluded.",
+			Reads:        readsCloudTrail,
 			Params:       ctParams,
 			DefaultLimit: 100,
 			Columns:      []string{"errorCode", fieldStatus, "sourceIPAddress", "failures"},
 			EventNames:   signInNames,
 			NeedsClients: true,
-			Assumptions:  []string{assumeAuthFlow, assumeNotIn, assumeEndpointFailure, assumeThrottles, assumeAPIPool},
+			Assumptions:  []string{assumeAuthFlow, assumeNotIn, assumeEndpointFailure, assumeThrottles, assumeAPIPool, assumeBackticks},
 			conds: []string{source,
-				"((" + in("eventName", []string{"InitiateAuth", "AdminInitiateAuth"}) + " and " + notRefresh + ") or " +
-					in("eventName", cat(challengeNames(), loginPageNames(), mfaPageNames())) + " or (" +
-					in("eventName", tokenNames()) + " and " + grant("authorization_code") + "))",
-				condFailed},
-			tail: []string{"stats count(*) as failures by errorCode, " + fieldStatus + ", sourceIPAddress", "sort failures desc"},
+				"((" + in("eventName", authFlowNames) + " and not (" + refreshFlow + ")) or " +
+					in("eventName", cat(challengeNames, loginNames, mfaPageNames)) + " or (" +
+					in("eventName", tokenNames) + " and " + grant(eventnames.GrantAuthorizationCode) + "))",
+				failed},
+			tail: []string{"stats count(*) as failures by " + fields("errorCode", fieldStatus, "sourceIPAddress"), "sort failures desc"},
 		},
 		{
 			Name:         "refresh-failures",
 			Description:  "Failed token refreshes over time, per event name, across the three refresh paths: InitiateAuth or AdminInitiateAuth with REFRESH_TOKEN_AUTH or REFRESH_TOKEN, GetTokensFromRefreshToken, and the token endpoint with grant_type refresh_token.",
-			Reads:        CloudTrailLog,
-			Params:       []Param{ParamUserPool, ParamClients, ParamEventNames, ParamIPs, ParamBin, ParamLimit},
+			Reads:        readsCloudTrail,
+			Params:       []string{paramUserPool, paramClients, paramEventNames, paramIPs, paramBin, paramLimit},
 			DefaultLimit: 1000,
 			DefaultBin:   5 * time.Minute,
 			Columns:      []string{"t", "eventName", "failures"},
 			EventNames:   refreshNames,
 			NeedsClients: true,
-			Assumptions:  []string{assumeAuthFlow, assumeEndpointFailure, assumeThrottles, assumeTimestamp, assumeAPIPool},
+			Assumptions:  []string{assumeAuthFlow, assumeEndpointFailure, assumeThrottles, assumeTimestamp, assumeAPIPool, assumeBackticks},
 			conds: []string{source,
-				"((" + in("eventName", []string{"InitiateAuth", "AdminInitiateAuth"}) + " and " + refreshFlow + ") or eventName = " + r.str("GetTokensFromRefreshToken") +
-					" or (" + in("eventName", tokenNames()) + " and " + grant("refresh_token") + "))",
-				condFailed},
-			tail: []string{"stats count(*) as failures by bin({bin}) as t, eventName", "sort t desc"},
+				"((" + in("eventName", authFlowNames) + " and " + refreshFlow + ") or " + in("eventName", apiNames(eventnames.TokenRefresh)) +
+					" or (" + in("eventName", tokenNames) + " and " + grant(eventnames.GrantRefreshToken) + "))",
+				failed},
+			tail: []string{"stats count(*) as failures by bin({bin}) as t, " + f("eventName"), "sort t desc"},
 		},
 		{
 			Name:         "top-failing-ips",
 			Description:  "Source IPs with the most failed requests of any kind (brute force, credential stuffing, broken clients).",
-			Reads:        CloudTrailLog,
+			Reads:        readsCloudTrail,
 			Params:       ctParams,
 			DefaultLimit: 25,
 			Columns:      []string{"sourceIPAddress", "failures"},
 			NeedsClients: true,
 			Assumptions:  []string{assumeEndpointFailure, assumeThrottles, assumeAPIPool},
-			conds:        []string{source, condFailed},
-			tail:         []string{"stats count(*) as failures by sourceIPAddress", "sort failures desc"},
+			conds:        []string{source, failed},
+			tail:         []string{"stats count(*) as failures by " + f("sourceIPAddress"), "sort failures desc"},
 		},
 		{
 			Name:         "token-requests",
 			Description:  "Token-endpoint requests (Token_POST, Beta_Token_POST) per app client and grant type; machine-to-machine clients are the client_credentials rows.",
-			Reads:        CloudTrailLog,
+			Reads:        readsCloudTrail,
 			Params:       ctParams,
 			DefaultLimit: 100,
 			Columns:      []string{fieldClientID, fieldGrant, "requests"},
-			EventNames:   tokenNames(),
-			Assumptions:  []string{assumeBasicAuth},
-			conds:        []string{source, in("eventName", tokenNames())},
-			tail:         []string{"stats count(*) as requests by " + fieldClientID + ", " + fieldGrant, "sort requests desc"},
+			EventNames:   tokenNames,
+			Assumptions:  []string{assumeBasicAuth, assumeBackticks},
+			conds:        []string{source, in("eventName", tokenNames)},
+			tail:         []string{"stats count(*) as requests by " + fields(fieldClientID, fieldGrant), "sort requests desc"},
 		},
 		{
 			Name:         "user-enumeration",
 			Description:  "UserNotFoundException failures per source IP: someone probing which user names exist. Clients with PreventUserExistenceErrors=ENABLED answer NotAuthorizedException instead and do not show here.",
-			Reads:        CloudTrailLog,
+			Reads:        readsCloudTrail,
 			Params:       ctParams,
 			DefaultLimit: 25,
 			Columns:      []string{"sourceIPAddress", "userNotFound"},
@@ -590,26 +552,26 @@ func Catalog() []Query {
 			Assumptions: []string{
 				"A failed managed-login or hosted-UI request carries no errorCode as far as AWS shows (FACTS.md 2.3, 8.6), so enumeration through those pages does not show here; failed-sign-ins counts it as an HTTP status.",
 				assumeAPIPool},
-			conds: []string{source, "errorCode = " + r.str("UserNotFoundException")},
-			tail:  []string{"stats count(*) as userNotFound by sourceIPAddress", "sort userNotFound desc"},
+			conds: []string{source, eq("errorCode", eventnames.UserNotFoundException)},
+			tail:  []string{"stats count(*) as userNotFound by " + f("sourceIPAddress"), "sort userNotFound desc"},
 		},
 		{
 			Name:         "password-reset-abuse",
 			Description:  "Password-reset requests (ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword and the reset pages) per source IP, event name and outcome: code flooding and code guessing.",
-			Reads:        CloudTrailLog,
+			Reads:        readsCloudTrail,
 			Params:       ctParams,
 			DefaultLimit: 50,
 			Columns:      []string{"sourceIPAddress", "eventName", "errorCode", fieldStatus, "requests"},
-			EventNames:   passwordResetNames(),
+			EventNames:   resetNames,
 			NeedsClients: true,
 			Assumptions:  []string{assumeEndpointFailure, assumeAPIPool},
-			conds:        []string{source, in("eventName", passwordResetNames())},
-			tail:         []string{"stats count(*) as requests by sourceIPAddress, eventName, errorCode, " + fieldStatus, "sort requests desc"},
+			conds:        []string{source, in("eventName", resetNames)},
+			tail:         []string{"stats count(*) as requests by " + fields("sourceIPAddress", "eventName", "errorCode", fieldStatus), "sort requests desc"},
 		},
 		{
 			Name:         "mfa-failures",
 			Description:  "Failed MFA steps by error code (or HTTP status) and source IP: challenge responses to an MFA or one-time-code challenge or failing with CodeMismatchException or ExpiredCodeException, software-token and MFA-preference calls, and the MFA pages.",
-			Reads:        CloudTrailLog,
+			Reads:        readsCloudTrail,
 			Params:       ctParams,
 			DefaultLimit: 50,
 			Columns:      []string{"errorCode", fieldStatus, "sourceIPAddress", "failures"},
@@ -619,29 +581,31 @@ func Catalog() []Query {
 				"CloudTrail may not record requestParameters.challengeName (FACTS.md 2.3 [X]); challenge responses that fail with CodeMismatchException or ExpiredCodeException are counted either way, since only code challenges check codes.",
 				assumeEndpointFailure, assumeThrottles, assumeAPIPool},
 			conds: []string{source,
-				"((" + in("eventName", challengeNames()) + " and (" + in("requestParameters.challengeName", mfaChallenges) + " or " +
-					in("errorCode", []string{"CodeMismatchException", "ExpiredCodeException"}) + ")) or " +
-					in("eventName", cat(mfaAPINames(), mfaPageNames())) + ")",
-				condFailed},
-			tail: []string{"stats count(*) as failures by errorCode, " + fieldStatus + ", sourceIPAddress", "sort failures desc"},
+				"((" + in("eventName", challengeNames) + " and (" + in("requestParameters.challengeName", eventnames.MFAChallenges()) + " or " +
+					in("errorCode", eventnames.CodeErrors()) + ")) or " +
+					in("eventName", cat(mfaAPINames, mfaPageNames)) + ")",
+				failed},
+			tail: []string{"stats count(*) as failures by " + fields("errorCode", fieldStatus, "sourceIPAddress"), "sort failures desc"},
 		},
 		{
 			Name:         "admin-changes",
-			Description:  "Changes to a pool's configuration (pools, app clients, identity providers, domains, groups, risk and MFA settings ...), failed attempts included, newest first, with the caller's ARN and source IP.",
-			Reads:        CloudTrailLog,
+			Description:  "Changes to a pool's configuration (pools, app clients and their secrets, identity providers, domains, groups, risk and MFA settings ...), failed attempts included, newest first, with the caller's ARN and source IP.",
+			Reads:        readsCloudTrail,
 			Params:       ctParams,
 			DefaultLimit: 100,
 			Columns:      []string{"@timestamp", "eventName", "userIdentity.arn", "sourceIPAddress", "errorCode", "requestParameters.userPoolId", "eventID"},
-			EventNames:   adminChangeNames(),
+			EventNames:   adminNames,
 			Assumptions: []string{
-				"Records of admin operations carry the request's userPoolId in requestParameters.userPoolId (CloudTrail logs API request parameters; no Cognito sample shows it). CreateUserPool names no pool there and is left out when the query is scoped to a pool."},
-			conds: []string{source, in("eventName", adminChangeNames())},
-			tail:  []string{"fields @timestamp, eventName, userIdentity.arn, sourceIPAddress, errorCode, requestParameters.userPoolId, eventID", "sort @timestamp desc"},
+				"Records of admin operations carry the request's userPoolId in requestParameters.userPoolId (CloudTrail logs API request parameters; no Cognito sample shows it). CreateUserPool names no pool there and is left out when the query is scoped to a pool.",
+				"AddUserPoolClientSecret and DeleteUserPoolClientSecret are recorded under their operation names, as every API call is (FACTS.md 2.2, 9.4); no sample shows them."},
+			conds: []string{source, in("eventName", adminNames)},
+			tail: []string{"fields " + fields("@timestamp", "eventName", "userIdentity.arn", "sourceIPAddress", "errorCode", "requestParameters.userPoolId", "eventID"),
+				"sort @timestamp desc"},
 		},
 		{
 			Name:         "redirect-mismatches",
 			Description:  "Callback and redirect errors: InvalidParameterException on any request (a callback URL that is not registered among the causes), authorize requests with an HTTP error status, and hosted-UI error pages (Error_GET), per event, client and redirect URI.",
-			Reads:        CloudTrailLog,
+			Reads:        readsCloudTrail,
 			Params:       ctParams,
 			DefaultLimit: 50,
 			Columns:      []string{"eventName", "errorCode", "requestParameters.clientId", fieldClientID, fieldRedirect, "errors"},
@@ -649,35 +613,35 @@ func Catalog() []Query {
 			Assumptions: []string{
 				"InvalidParameterException has many causes besides a callback URL; the redirect_uri column tells them apart where the request carried one.",
 				"A rejected redirect_uri at the authorize endpoint shows as an HTTP status of 400 or more or as an Error_GET page; AWS documents neither (FACTS.md 2.3, 8.6).",
-				assumeAPIPool},
+				assumeAPIPool, assumeBackticks},
 			conds: []string{source,
-				"(errorCode = " + r.str("InvalidParameterException") + " or eventName = " + r.str("Error_GET") + " or (" + in("eventName", authorizeNames()) + " and " + fieldStatus + " >= 400))"},
-			tail: []string{"stats count(*) as errors by eventName, errorCode, requestParameters.clientId, " + fieldClientID + ", " + fieldRedirect, "sort errors desc"},
+				"(" + eq("errorCode", eventnames.InvalidParameterException) + " or " + in("eventName", errorPageNames) + " or (" + in("eventName", authorizeNames) + " and " + f(fieldStatus) + " >= 400))"},
+			tail: []string{"stats count(*) as errors by " + fields("eventName", "errorCode", "requestParameters.clientId", fieldClientID, fieldRedirect), "sort errors desc"},
 		},
 		{
 			Name:         "risky-sign-ins",
 			Description:  "Sign-ins that threat protection rated high risk or blocked, per IP, user, risk level, decision and response (user-activity log, Plus plan).",
-			Reads:        UserActivityLog,
+			Reads:        readsUserActivity,
 			Params:       uaParams,
 			DefaultLimit: 50,
 			Columns:      []string{"message.ipAddress", "message.userName", "message.riskLevel", "message.riskDecision", "message.eventResponse", "signIns"},
 			Assumptions: []string{assumeActivityFields,
 				"A sign-in has eventType SignIn (the API's spelling; SIGN_IN matches too), a high risk level is HIGH or High, a block is riskDecision BLOCK or Block (FACTS.md 5.3)."},
-			conds: []string{"message.eventType =~ " + r.regex("^sign_?in$"),
-				"(message.riskLevel =~ " + r.regex("^high$") + " or message.riskDecision =~ " + r.regex("^block$") + ")"},
-			tail: []string{"stats count(*) as signIns by message.ipAddress, message.userName, message.riskLevel, message.riskDecision, message.eventResponse", "sort signIns desc"},
+			conds: []string{f("message.eventType") + " =~ " + r.regex("^sign_?in$"),
+				"(" + f("message.riskLevel") + " =~ " + r.regex("^high$") + " or " + f("message.riskDecision") + " =~ " + r.regex("^block$") + ")"},
+			tail: []string{"stats count(*) as signIns by " + fields("message.ipAddress", "message.userName", "message.riskLevel", "message.riskDecision", "message.eventResponse"), "sort signIns desc"},
 		},
 		{
 			Name:         "compromised-credentials",
 			Description:  "Requests in which threat protection detected compromised credentials, per event type, IP and user (user-activity log, Plus plan).",
-			Reads:        UserActivityLog,
+			Reads:        readsUserActivity,
 			Params:       uaParams,
 			DefaultLimit: 50,
 			Columns:      []string{"message.eventType", "message.ipAddress", "message.userName", "detections"},
 			Assumptions: []string{assumeActivityFields,
 				`compromisedCredentialDetected is the string "true" on a detection, as the sample's "false" suggests (FACTS.md 5.3).`},
-			conds: []string{"message.compromisedCredentialDetected =~ " + r.regex("^true$")},
-			tail:  []string{"stats count(*) as detections by message.eventType, message.ipAddress, message.userName", "sort detections desc"},
+			conds: []string{f("message.compromisedCredentialDetected") + " =~ " + r.regex("^true$")},
+			tail:  []string{"stats count(*) as detections by " + fields("message.eventType", "message.ipAddress", "message.userName"), "sort detections desc"},
 		},
 	}
 	if r.err != nil {

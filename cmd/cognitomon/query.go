@@ -106,11 +106,7 @@ func (o *queryOptions) list(e *env) int {
 			Queries []item `json:"queries"`
 		}{Schema: "cognitomon.queries/v1"}
 		for _, q := range cognitomon.Catalog() {
-			it := item{Name: q.Name, Description: q.Description, Reads: q.Reads.String()}
-			for _, p := range q.Params {
-				it.Params = append(it.Params, string(p))
-			}
-			out.Queries = append(out.Queries, it)
+			out.Queries = append(out.Queries, item{Name: q.Name, Description: q.Description, Reads: q.Reads, Params: q.Params})
 		}
 		if err := writeJSON(e.stdout, out); err != nil {
 			return fail(e, "query", err)

@@ -21,6 +21,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -116,7 +117,7 @@ func run(ctx context.Context, w io.Writer, o options) error {
 	var jobs []*job
 	for _, q := range queries {
 		p := params
-		if !takes(q, cognitomon.ParamEventNames) {
+		if !slices.Contains(q.Params, "event-names") {
 			p.EventNames = nil
 		}
 		text, err := q.Render(p)
@@ -124,7 +125,7 @@ func run(ctx context.Context, w io.Writer, o options) error {
 			return err
 		}
 		group := o.trailGroup
-		if q.Reads == cognitomon.UserActivityLog {
+		if q.Reads == "user-activity" {
 			group = o.activityGroup
 		}
 		jobs = append(jobs, &job{q: q, group: group, text: text})
@@ -209,15 +210,6 @@ func split(s string) []string {
 	return out
 }
 
-func takes(q cognitomon.Query, p cognitomon.Param) bool {
-	for _, x := range q.Params {
-		if x == p {
-			return true
-		}
-	}
-	return false
-}
-
 func orNone(s string) string {
 	if s == "" {
 		return "no log group"
@@ -235,11 +227,7 @@ func list(w io.Writer, queries []cognitomon.Query, p cognitomon.QueryParams) err
 		if err != nil {
 			return err
 		}
-		params := make([]string, len(q.Params))
-		for i, x := range q.Params {
-			params[i] = string(x)
-		}
-		fmt.Fprintf(w, "== %s (%s; parameters: %s)\n%s\n\n%s\n", q.Name, q.Reads, strings.Join(params, ", "), q.Description, text)
+		fmt.Fprintf(w, "== %s (%s; parameters: %s)\n%s\n\n%s\n", q.Name, q.Reads, strings.Join(q.Params, ", "), q.Description, text)
 		for _, a := range q.Assumptions {
 			fmt.Fprintf(w, "  assumes: %s\n", a)
 		}
@@ -271,6 +259,12 @@ func printRows(w io.Writer, q cognitomon.Query, res *cognitomon.QueryResult, max
 		cells := make([]string, len(q.Columns))
 		for k, c := range q.Columns {
 			v, ok := row.Value(c)
+			if !ok {
+				// Assumption: a backticked field's column is named
+				// without the backticks; check with query show's text
+				// in the console. Accept the other form too.
+				v, ok = row.Value("`" + c + "`")
+			}
 			if !ok {
 				v = "-"
 			}
