@@ -14,7 +14,7 @@ import (
 )
 
 const querySynopsis = `query list
-       cognitomon query show NAME [--user-pool ID --clients A,B --ips IP,IP --bin 5m --limit N]
+       cognitomon query show NAME [--user-pool ID --clients A,B --event-names A,B --ips IP,IP --bin 5m --limit N]
        cognitomon query run NAME --log-group GROUP [--since 24h | --start T --end T] [parameters as for show]`
 
 // queryOptions are the flags of query show and run.
