@@ -3,58 +3,17 @@ package cognitomon
 import (
 	"cmp"
 	"container/heap"
-	"fmt"
-	"iter"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 )
 
-// Analyzer consumes events one at a time and keeps a summary of them in
-// bounded memory. Each analyzer in this package has a Summary method that
-// returns its own typed summary, valid at any time and for the events added
-// so far. Analyzers are not safe for concurrent use.
-type Analyzer interface {
-	// Add counts one event.
-	Add(e Event)
-}
-
-// Analyze feeds every event of seq to each of the analyzers, in one pass
-// over the stream. It returns nil at the end of the stream.
-//
-// The first error that seq yields ends the analysis, including a *ReadError
-// about a single record: a stream with errors is an incomplete picture.
-// Analyze then returns an error that wraps both ErrIncomplete and the
-// stream's error and says how many events were analyzed. The analyzers keep
-// what they counted, and the summaries of this package's analyzers say
-// Incomplete: true from then on, since they describe only the events before
-// the error. A caller that prefers to skip bad records should filter them
-// out of seq before calling Analyze.
-func Analyze(seq iter.Seq2[Event, error], analyzers ...Analyzer) error {
-	n := 0
-	for e, err := range seq {
-		if err != nil {
-			for _, a := range analyzers {
-				if p, ok := a.(interface{ markIncomplete() }); ok {
-					p.markIncomplete()
-				}
-			}
-			return fmt.Errorf("%w: analysis stopped after %d events: %w", ErrIncomplete, n, err)
-		}
-		for _, a := range analyzers {
-			a.Add(e)
-		}
-		n++
-	}
-	return nil
-}
-
-// partial is part of every analyzer of this package: Analyze marks it when
-// the stream ends with an error.
-type partial struct{ incomplete bool }
-
-func (p *partial) markIncomplete() { p.incomplete = true }
+// The analyses: each is a Consumer that keeps a summary of the events it
+// is given in bounded memory, with a Summary method that returns its typed
+// summary, valid at any time for the events added so far. Feed them with
+// Consume, which also hands them the pass's Coverage for their summaries.
+// They are not safe for concurrent use.
 
 // AnalyzerOptions bound the memory of an analyzer. The zero value of each
 // field means its documented default. Options that an analyzer does not use
@@ -271,7 +230,7 @@ func addOutcome(c *Counts, o Outcome) {
 // OutcomeThrottled) by reason (Event.FailureReason: the error code, or
 // "HTTP <status>") and by source IP.
 type FailureAnalyzer struct {
-	partial
+	coverageOf
 	events, failures, throttled int64
 	byReason                    counter[string]
 	byIP                        counter[string]
@@ -336,9 +295,9 @@ type FailureSummary struct {
 	BySourceIP TopList[string]
 	// ByReasonAndIP ranks the failures by reason and source IP.
 	ByReasonAndIP TopList[ReasonIP]
-	// Incomplete reports that Analyze stopped at an error in the stream:
-	// the summary covers only the events before it.
-	Incomplete bool
+	// Coverage is what the pass that fed the analyzer saw, as Consume
+	// reported it; zero until Consume has finished.
+	Coverage Coverage
 }
 
 // Summary returns the counts so far.
@@ -350,7 +309,7 @@ func (a *FailureAnalyzer) Summary() FailureSummary {
 		ByReason:      a.byReason.list(),
 		BySourceIP:    a.byIP.list(),
 		ByReasonAndIP: a.byReasonIP.list(),
-		Incomplete:    a.incomplete,
+		Coverage:      a.cov,
 	}
 }
 
@@ -363,7 +322,7 @@ const EnumerationNote = "UserNotFoundException reveals that a user name does not
 // EnumerationAnalyzer counts UserNotFoundException failures, the sign of
 // account enumeration, by source IP, event name and app client.
 type EnumerationAnalyzer struct {
-	partial
+	coverageOf
 	count    int64
 	byIP     counter[string]
 	byName   counter[string]
@@ -404,9 +363,9 @@ type EnumerationSummary struct {
 	ByClientID TopList[ClientID]
 	// Note is EnumerationNote.
 	Note string
-	// Incomplete reports that Analyze stopped at an error in the stream:
-	// the summary covers only the events before it.
-	Incomplete bool
+	// Coverage is what the pass that fed the analyzer saw, as Consume
+	// reported it; zero until Consume has finished.
+	Coverage Coverage
 }
 
 // Summary returns the counts so far.
@@ -417,7 +376,7 @@ func (a *EnumerationAnalyzer) Summary() EnumerationSummary {
 		ByEventName:  a.byName.list(),
 		ByClientID:   a.byClient.list(),
 		Note:         EnumerationNote,
-		Incomplete:   a.incomplete,
+		Coverage:     a.cov,
 	}
 }
 
@@ -426,7 +385,7 @@ func (a *EnumerationAnalyzer) Summary() EnumerationSummary {
 // password-reset endpoint family) by name, source IP and outcome, to expose
 // abuse such as code flooding or code guessing.
 type PasswordResetAnalyzer struct {
-	partial
+	coverageOf
 	counts      Counts
 	byName      map[string]Counts
 	byIP        counter[string]
@@ -492,9 +451,9 @@ type PasswordResetSummary struct {
 	BySourceIPAndOutcome TopList[IPOutcome]
 	// ByReason ranks the failed ones by error code or "HTTP <status>".
 	ByReason TopList[string]
-	// Incomplete reports that Analyze stopped at an error in the stream:
-	// the summary covers only the events before it.
-	Incomplete bool
+	// Coverage is what the pass that fed the analyzer saw, as Consume
+	// reported it; zero until Consume has finished.
+	Coverage Coverage
 }
 
 // Summary returns the counts so far.
@@ -505,7 +464,7 @@ func (a *PasswordResetAnalyzer) Summary() PasswordResetSummary {
 		BySourceIP:           a.byIP.list(),
 		BySourceIPAndOutcome: a.byIPOutcome.list(),
 		ByReason:             a.byReason.list(),
-		Incomplete:           a.incomplete,
+		Coverage:             a.cov,
 	}
 }
 
@@ -514,7 +473,7 @@ func (a *PasswordResetAnalyzer) Summary() PasswordResetSummary {
 // CodeMismatchException (a wrong code: guessing, or a clock-skewed
 // authenticator) or ExpiredCodeException (a stale code).
 type MFAAnalyzer struct {
-	partial
+	coverageOf
 	counts                    Counts
 	codeMismatch, expiredCode int64
 	byReason                  counter[string]
@@ -576,9 +535,9 @@ type MFASummary struct {
 	BySub TopList[string]
 	// ByClientID ranks the failures by app client.
 	ByClientID TopList[ClientID]
-	// Incomplete reports that Analyze stopped at an error in the stream:
-	// the summary covers only the events before it.
-	Incomplete bool
+	// Coverage is what the pass that fed the analyzer saw, as Consume
+	// reported it; zero until Consume has finished.
+	Coverage Coverage
 }
 
 // Summary returns the counts so far.
@@ -591,7 +550,7 @@ func (a *MFAAnalyzer) Summary() MFASummary {
 		BySourceIP:   a.byIP.list(),
 		BySub:        a.bySub.list(),
 		ByClientID:   a.byClient.list(),
-		Incomplete:   a.incomplete,
+		Coverage:     a.cov,
 	}
 }
 
@@ -637,7 +596,7 @@ type RefreshBucket struct {
 // in refresh failures (expired or revoked refresh tokens,
 // RefreshTokenReuseException after rotation) shows when it started.
 type RefreshAnalyzer struct {
-	partial
+	coverageOf
 	width      time.Duration
 	maxBuckets int
 	total      RefreshCounts
@@ -699,14 +658,14 @@ type RefreshSummary struct {
 	// MaxBuckets buckets were already kept; Total still counts them.
 	// When it is not 0, Buckets is incomplete.
 	DroppedEvents int64
-	// Incomplete reports that Analyze stopped at an error in the stream:
-	// the summary covers only the events before it.
-	Incomplete bool
+	// Coverage is what the pass that fed the analyzer saw, as Consume
+	// reported it; zero until Consume has finished.
+	Coverage Coverage
 }
 
 // Summary returns the counts so far.
 func (a *RefreshAnalyzer) Summary() RefreshSummary {
-	s := RefreshSummary{Width: a.width, Total: a.total, ByReason: a.byReason.list(), DroppedEvents: a.dropped, Incomplete: a.incomplete}
+	s := RefreshSummary{Width: a.width, Total: a.total, ByReason: a.byReason.list(), DroppedEvents: a.dropped, Coverage: a.cov}
 	for _, start := range slices.SortedFunc(maps.Keys(a.buckets), time.Time.Compare) {
 		s.Buckets = append(s.Buckets, RefreshBucket{Start: start, RefreshCounts: *a.buckets[start]})
 	}
@@ -718,7 +677,7 @@ func (a *RefreshAnalyzer) Summary() RefreshSummary {
 // failures, source IPs and rate. Cognito publishes no metric for these
 // (FACTS.md 1.4), so CloudTrail is the only per-client view.
 type M2MAnalyzer struct {
-	partial
+	coverageOf
 	ipsPerClient int
 	maxBuckets   int
 	counts       Counts
@@ -821,14 +780,14 @@ type M2MSummary struct {
 	// DroppedEvents is the requests left out of Hours because MaxBuckets
 	// hours were already kept. When it is not 0, Hours is incomplete.
 	DroppedEvents int64
-	// Incomplete reports that Analyze stopped at an error in the stream:
-	// the summary covers only the events before it.
-	Incomplete bool
+	// Coverage is what the pass that fed the analyzer saw, as Consume
+	// reported it; zero until Consume has finished.
+	Coverage Coverage
 }
 
 // Summary returns the counts so far.
 func (a *M2MAnalyzer) Summary() M2MSummary {
-	s := M2MSummary{Counts: a.counts, Capacity: a.clients.capacity, Exact: !a.clients.evicted, DroppedEvents: a.dropped, Incomplete: a.incomplete}
+	s := M2MSummary{Counts: a.counts, Capacity: a.clients.capacity, Exact: !a.clients.evicted, DroppedEvents: a.dropped, Coverage: a.cov}
 	for _, it := range a.clients.sorted(cmp.Compare[ClientID]) {
 		c := it.payload
 		hours := c.last.Sub(c.first).Hours()
@@ -854,7 +813,7 @@ func (a *M2MAnalyzer) Summary() M2MSummary {
 // Event.CallerType) and from where (Event.SourceIP). It keeps the newest
 // MaxChanges changes.
 type AdminChangeAnalyzer struct {
-	partial
+	coverageOf
 	max     int
 	total   int64
 	changes eventHeap // oldest at the root
@@ -913,9 +872,9 @@ type AdminChangeSummary struct {
 	Changes []Event
 	// Dropped is the older changes not kept (Total - len(Changes)).
 	Dropped int64
-	// Incomplete reports that Analyze stopped at an error in the stream:
-	// the summary covers only the events before it.
-	Incomplete bool
+	// Coverage is what the pass that fed the analyzer saw, as Consume
+	// reported it; zero until Consume has finished.
+	Coverage Coverage
 }
 
 // Summary returns the changes so far.
@@ -930,14 +889,14 @@ func (a *AdminChangeAnalyzer) Summary() AdminChangeSummary {
 		}
 		return 0
 	})
-	return AdminChangeSummary{Total: a.total, Changes: changes, Dropped: a.total - int64(len(changes)), Incomplete: a.incomplete}
+	return AdminChangeSummary{Total: a.total, Changes: changes, Dropped: a.total - int64(len(changes)), Coverage: a.cov}
 }
 
 // TrafficAnalyzer counts attempts, successes, failures and throttles per
 // event kind and per kind and app client, to compare CloudTrail's view with
 // CloudWatch's metrics (see EventKind.Flow).
 type TrafficAnalyzer struct {
-	partial
+	coverageOf
 	byKind map[EventKind]Counts
 	rows   *spaceSaving[KindClient, Counts]
 }
@@ -990,14 +949,14 @@ type TrafficSummary struct {
 	Capacity int
 	// Exact reports whether every row is exact (every Missed is 0).
 	Exact bool
-	// Incomplete reports that Analyze stopped at an error in the stream:
-	// the summary covers only the events before it.
-	Incomplete bool
+	// Coverage is what the pass that fed the analyzer saw, as Consume
+	// reported it; zero until Consume has finished.
+	Coverage Coverage
 }
 
 // Summary returns the counts so far.
 func (a *TrafficAnalyzer) Summary() TrafficSummary {
-	s := TrafficSummary{ByKind: maps.Clone(a.byKind), ByFlow: make(map[Flow]Counts), Capacity: a.rows.capacity, Exact: !a.rows.evicted, Incomplete: a.incomplete}
+	s := TrafficSummary{ByKind: maps.Clone(a.byKind), ByFlow: make(map[Flow]Counts), Capacity: a.rows.capacity, Exact: !a.rows.evicted, Coverage: a.cov}
 	for k, c := range a.byKind {
 		if f, ok := k.Flow(); ok {
 			s.ByFlow[f] = s.ByFlow[f].Add(c)

@@ -1,16 +1,19 @@
 package cognitomon_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"math/rand/v2"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/cognitomon/cognitomon"
 )
@@ -28,6 +31,9 @@ func streamOf(err error, events ...cognitomon.Event) iter.Seq2[cognitomon.Event,
 		}
 	}
 }
+
+// ignoreCoverage leaves the Coverage of summaries to the tests of Consume.
+var ignoreCoverage = cmpopts.IgnoreTypes(cognitomon.Coverage{})
 
 // exactList is an exact TopList of the default capacity.
 func exactList[K comparable](items ...cognitomon.Counted[K]) cognitomon.TopList[K] {
@@ -110,7 +116,7 @@ func TestAnalyze(t *testing.T) {
 	m2m := cognitomon.NewM2MAnalyzer()
 	admin := cognitomon.NewAdminChangeAnalyzer()
 	traffic := cognitomon.NewTrafficAnalyzer()
-	if err := cognitomon.Analyze(streamOf(nil, events...), failures, enumeration, resets, mfa, refresh, m2m, admin, traffic); err != nil {
+	if err := analyze(streamOf(nil, events...), failures, enumeration, resets, mfa, refresh, m2m, admin, traffic); err != nil {
 		t.Fatal(err)
 	}
 	type reasonIP = cognitomon.ReasonIP
@@ -130,7 +136,7 @@ func TestAnalyze(t *testing.T) {
 				n(reasonIP{"NotAuthorizedException", ipB}, 1), n(reasonIP{"NotAuthorizedException", ipX}, 1),
 				n(reasonIP{"TooManyRequestsException", ipA}, 1)),
 		}
-		if diff := cmp.Diff(want, failures.Summary()); diff != "" {
+		if diff := cmp.Diff(want, failures.Summary(), ignoreCoverage); diff != "" {
 			t.Errorf("FailureSummary mismatch (-want +got):\n%s", diff)
 		}
 	})
@@ -142,7 +148,7 @@ func TestAnalyze(t *testing.T) {
 			ByClientID:   exactList(n[cognitomon.ClientID]("web", 2)),
 			Note:         cognitomon.EnumerationNote,
 		}
-		if diff := cmp.Diff(want, enumeration.Summary()); diff != "" {
+		if diff := cmp.Diff(want, enumeration.Summary(), ignoreCoverage); diff != "" {
 			t.Errorf("EnumerationSummary mismatch (-want +got):\n%s", diff)
 		}
 	})
@@ -159,7 +165,7 @@ func TestAnalyze(t *testing.T) {
 				n(cognitomon.IPOutcome{SourceIP: ipC, Outcome: cognitomon.OutcomeSuccess}, 1)),
 			ByReason: exactList(n("CodeMismatchException", 1), n("UserNotFoundException", 1)),
 		}
-		if diff := cmp.Diff(want, resets.Summary()); diff != "" {
+		if diff := cmp.Diff(want, resets.Summary(), ignoreCoverage); diff != "" {
 			t.Errorf("PasswordResetSummary mismatch (-want +got):\n%s", diff)
 		}
 	})
@@ -172,7 +178,7 @@ func TestAnalyze(t *testing.T) {
 			BySub:      exactList(n(sub1, 2)),
 			ByClientID: exactList(n[cognitomon.ClientID]("web", 2)),
 		}
-		if diff := cmp.Diff(want, mfa.Summary()); diff != "" {
+		if diff := cmp.Diff(want, mfa.Summary(), ignoreCoverage); diff != "" {
 			t.Errorf("MFASummary mismatch (-want +got):\n%s", diff)
 		}
 	})
@@ -194,7 +200,7 @@ func TestAnalyze(t *testing.T) {
 			},
 		}
 		got := refresh.Summary()
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := cmp.Diff(want, got, ignoreCoverage); diff != "" {
 			t.Errorf("RefreshSummary mismatch (-want +got):\n%s", diff)
 		}
 		if total := got.Total.Total(); total != (counts{Attempts: 3, Successes: 1}) {
@@ -222,13 +228,13 @@ func TestAnalyze(t *testing.T) {
 				{Start: t0.Add(2 * time.Hour), Counts: counts{Attempts: 1, Throttles: 1}},
 			},
 		}
-		if diff := cmp.Diff(want, m2m.Summary()); diff != "" {
+		if diff := cmp.Diff(want, m2m.Summary(), ignoreCoverage); diff != "" {
 			t.Errorf("M2MSummary mismatch (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("admin changes", func(t *testing.T) {
 		want := cognitomon.AdminChangeSummary{Total: 2, Changes: []cognitomon.Event{events[17], events[16]}}
-		if diff := cmp.Diff(want, admin.Summary(), equalRaw); diff != "" {
+		if diff := cmp.Diff(want, admin.Summary(), equalRaw, ignoreCoverage); diff != "" {
 			t.Errorf("AdminChangeSummary mismatch (-want +got):\n%s", diff)
 		}
 	})
@@ -263,40 +269,66 @@ func TestAnalyze(t *testing.T) {
 			},
 			Capacity: 1000, Exact: true,
 		}
-		if diff := cmp.Diff(want, traffic.Summary()); diff != "" {
+		if diff := cmp.Diff(want, traffic.Summary(), ignoreCoverage); diff != "" {
 			t.Errorf("TrafficSummary mismatch (-want +got):\n%s", diff)
 		}
 	})
 }
 
-func TestAnalyzeStopsAtError(t *testing.T) {
+func TestConsumeCountsABadRecordAndGoesOn(t *testing.T) {
 	events := analysisStream()
 	bad := &cognitomon.ReadError{File: "f.json.gz", Record: 7, Err: errors.New("truncated JSON")}
+	seq := func(yield func(cognitomon.Event, error) bool) {
+		for i, e := range events[:4] {
+			if i == 3 && !yield(cognitomon.Event{}, bad) {
+				return
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
 	failures := cognitomon.NewFailureAnalyzer()
-	err := cognitomon.Analyze(streamOf(bad, events[:3]...), failures)
+	cov, err := cognitomon.Consume(context.Background(), seq, cognitomon.Scope{}, failures)
 	if !errors.Is(err, cognitomon.ErrIncomplete) {
 		t.Errorf("error %v does not wrap ErrIncomplete", err)
 	}
-	var re *cognitomon.ReadError
-	if !errors.As(err, &re) || re != bad {
-		t.Errorf("error %v does not wrap the stream's error", err)
+	if want := "incomplete result: 1 records and 0 log files could not be read"; err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
 	}
-	if want := `incomplete result: analysis stopped after 3 events: cloudtrail file "f.json.gz" record 7: truncated JSON`; err.Error() != want {
-		t.Errorf("error = %q, want %q", err, want)
+	if cov.Read != 4 || cov.InScope != 4 || cov.UnreadableRecords != 1 || cov.Partial || len(cov.Notes) != 1 || !strings.Contains(cov.Notes[0], "record 7") {
+		t.Errorf("coverage = %+v, want 4 read and in scope, 1 unreadable record noted, not partial", cov)
 	}
-	if s := failures.Summary(); s.Events != 3 || s.Failures != 2 || !s.Incomplete {
-		t.Errorf("summary counted %d events and %d failures (incomplete %v), want the 3 and 2 before the error, incomplete", s.Events, s.Failures, s.Incomplete)
+	if cov.Complete() {
+		t.Error("a pass with an unreadable record is complete")
+	}
+	s := failures.Summary()
+	if s.Events != 4 || s.Coverage.UnreadableRecords != 1 {
+		t.Errorf("summary counted %d events with %d unreadable records, want 4 and 1", s.Events, s.Coverage.UnreadableRecords)
+	}
+}
+
+func TestConsumeStopsAtSourceError(t *testing.T) {
+	events := analysisStream()
+	boom := errors.New("LookupEvents: access denied")
+	failures := cognitomon.NewFailureAnalyzer()
+	cov, err := cognitomon.Consume(context.Background(), streamOf(boom, events[:3]...), cognitomon.Scope{}, failures)
+	if !errors.Is(err, cognitomon.ErrIncomplete) || !errors.Is(err, boom) {
+		t.Errorf("error %v does not wrap ErrIncomplete and the cause", err)
+	}
+	if !cov.Partial || cov.Read != 3 || failures.Summary().Events != 3 || !failures.Summary().Coverage.Partial {
+		t.Errorf("coverage %+v, summary %+v: want partial after 3 events", cov, failures.Summary())
 	}
 }
 
 func TestAnalyzeEmpty(t *testing.T) {
 	failures, refresh, admin := cognitomon.NewFailureAnalyzer(), cognitomon.NewRefreshAnalyzer(0), cognitomon.NewAdminChangeAnalyzer()
-	if err := cognitomon.Analyze(streamOf(nil), failures, refresh, admin); err != nil {
+	if err := analyze(streamOf(nil), failures, refresh, admin); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(cognitomon.FailureSummary{
 		ByReason: exactList[string](), BySourceIP: exactList[string](), ByReasonAndIP: exactList[cognitomon.ReasonIP](),
-	}, failures.Summary()); diff != "" {
+	}, failures.Summary(), ignoreCoverage); diff != "" {
 		t.Errorf("empty FailureSummary mismatch (-want +got):\n%s", diff)
 	}
 	if s := refresh.Summary(); s.Width != 5*time.Minute || len(s.Buckets) != 0 {
@@ -376,7 +408,7 @@ func TestAnalyzerBoundedMemory(t *testing.T) {
 		return m.HeapAlloc
 	}
 	before := heap()
-	analyzers := []cognitomon.Analyzer{
+	analyzers := []cognitomon.Consumer{
 		cognitomon.NewFailureAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = capacity }),
 		cognitomon.NewEnumerationAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = capacity }),
 		cognitomon.NewTrafficAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = capacity }),

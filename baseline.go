@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -480,18 +481,21 @@ type Learner interface {
 // (it is an Analyzer), and Done stores what was learned in b, by the
 // check's name.
 type Lesson interface {
-	Analyzer
+	Consumer
 	Done(b *Baseline) error
 }
 
 // LearnBaseline reads the events of a reference window once and returns
 // what the checks that are Learners learned from them (the others are
-// ignored): pass the same checks as to Detect. in.Range is the reference
-// window and in.Events is required; in.Limits bound memory as for Detect.
+// ignored): pass the same checks as to Detect. in.Scope.Range is the
+// reference window and is required, as is in.Events; events are judged by
+// in.Scope as Consume judges them, and the baseline belongs to
+// in.Scope.UserPool. in.Limits bound memory as for Detect.
 //
-// A stream that ends with an error gives no baseline: LearnBaseline
-// returns an error wrapping ErrIncomplete, since a baseline learned from
-// part of the window would make the rest look new.
+// A stream that could not be read whole (an unreadable record or file, a
+// failed source, a cancelled ctx) gives no baseline: LearnBaseline returns
+// an error wrapping ErrIncomplete, since a baseline learned from part of the
+// window would make the rest look new.
 func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Baseline, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
@@ -499,8 +503,11 @@ func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Basel
 	if in.Events == nil {
 		return nil, fmt.Errorf("learn baseline: %w", missingInput("no CloudTrail events"))
 	}
+	if in.Scope.Range.IsZero() {
+		return nil, fmt.Errorf("learn baseline: %w: a reference range is required", ErrInvalidRange)
+	}
 	in.Limits = in.Limits.withDefaults()
-	b := &Baseline{UserPool: in.UserPool, Range: in.Range}
+	b := &Baseline{UserPool: in.Scope.UserPool, Range: in.Scope.Range}
 	type lesson struct {
 		name string
 		l    Lesson
@@ -529,25 +536,16 @@ func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Basel
 		}
 		lessons = append(lessons, lesson{name, l})
 	}
-	n := 0
-	for e, err := range in.Events {
-		if err != nil {
-			return nil, fmt.Errorf("learn baseline: %w: stopped after %d events: %w", ErrIncomplete, n, err)
-		}
-		if n++; n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if !in.keep(e) {
-			continue
-		}
-		for _, l := range lessons {
-			l.l.Add(e)
-		}
+	var fan lessonFan
+	for _, l := range lessons {
+		fan = append(fan, l.l)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	cov, err := Consume(ctx, in.Events, in.Scope, fan)
+	if err != nil {
+		return nil, fmt.Errorf("learn baseline: %w", err)
+	}
+	if cov.InScope == 0 {
+		return nil, fmt.Errorf("learn baseline: %w: no events in scope to learn from (%s)", ErrIncomplete, strings.Join(cov.Gaps(), "; "))
 	}
 	for _, l := range lessons {
 		if err := l.l.Done(b); err != nil {
@@ -555,6 +553,15 @@ func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Basel
 		}
 	}
 	return b, nil
+}
+
+// lessonFan feeds one pass to every lesson.
+type lessonFan []Lesson
+
+func (f lessonFan) Add(e Event) {
+	for _, l := range f {
+		l.Add(e)
+	}
 }
 
 // The baseline file's JSON shapes.

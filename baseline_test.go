@@ -146,7 +146,7 @@ func learnedBaseline(t *testing.T) *cognitomon.Baseline {
 		}
 		evs = append(evs, detToken(at.Add(2*time.Minute), "m2m1", 200))
 	}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{UserPool: detPool, Range: baseRange(24), Events: detStream(evs)}, cognitomon.Builtins()...)
+	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: detClients, Range: baseRange(24)}, Events: detStream(evs)}, cognitomon.Builtins()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestBaselineModeNeedsItsProfile(t *testing.T) {
 			ref = append(ref, detToken(baseT0.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Minute), "m2m1", 200))
 		}
 	}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Range: baseRange(24), Events: detStream(ref)}, rule)
+	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(24)}, Events: detStream(ref)}, rule)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func TestBaselineModeNeedsItsProfile(t *testing.T) {
 		return out
 	}
 	run := func(r cognitomon.EventRule, b *cognitomon.Baseline, n int) *cognitomon.Detection {
-		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: detRange(), Events: detStream(burst(n)), Baseline: b}, r)
+		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(burst(n)), Baseline: b}, r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,20 +321,20 @@ func TestBaselineModeNeedsItsProfile(t *testing.T) {
 	}
 	required := rule
 	required.Baseline = &cognitomon.BaselineMode{Required: true}
-	if det := run(required, nil, 30); len(det.Skipped) != 1 || len(det.Findings) != 0 {
+	if det := run(required, nil, 30); len(det.Coverage.Skipped) != 1 || len(det.Findings) != 0 {
 		t.Errorf("required baseline missing: %+v", det)
 	}
 	other := required
 	other.Window = 2 * time.Hour
-	if det := run(other, b, 30); len(det.Skipped) != 1 || !strings.Contains(det.Skipped[0].Reason, "learn it again") {
-		t.Errorf("a profile of other windows: %+v", det.Skipped)
+	if det := run(other, b, 30); len(det.Coverage.Skipped) != 1 || !strings.Contains(det.Coverage.Skipped[0].Reason, "learn it again") {
+		t.Errorf("a profile of other windows: %+v", det.Coverage.Skipped)
 	}
 }
 
 // TestLearnBaselineErrors: no events, or a stream that fails, give no
 // baseline.
 func TestLearnBaselineErrors(t *testing.T) {
-	if _, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Range: baseRange(1)}, cognitomon.Builtins()...); !errors.Is(err, cognitomon.ErrMissingInput) {
+	if _, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(1)}}, cognitomon.Builtins()...); !errors.Is(err, cognitomon.ErrMissingInput) {
 		t.Errorf("no events: %v", err)
 	}
 	boom := errors.New("boom")
@@ -343,7 +343,7 @@ func TestLearnBaselineErrors(t *testing.T) {
 			yield(cognitomon.Event{}, boom)
 		}
 	}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Range: baseRange(1), Events: failing}, cognitomon.Builtins()...)
+	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(1)}, Events: failing}, cognitomon.Builtins()...)
 	if !errors.Is(err, cognitomon.ErrIncomplete) || !errors.Is(err, boom) || b != nil {
 		t.Errorf("failing stream: %v, %v", b, err)
 	}

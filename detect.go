@@ -235,7 +235,7 @@ type Check interface {
 // returns, after Findings, to Detection.Notes (dropped state, late events
 // and the like).
 type Evaluation interface {
-	Analyzer
+	Consumer
 	Findings(ctx context.Context) ([]Finding, error)
 }
 
@@ -268,31 +268,30 @@ func (e *funcEval) Add(Event) {}
 
 func (e *funcEval) Findings(ctx context.Context) ([]Finding, error) { return e.fn(ctx, e.in) }
 
-// DetectInput is what a detection run reads. Range is required; every
-// source is optional, and a check whose source is missing is skipped.
+// DetectInput is what a detection run reads. Every source is optional, and
+// a check whose source is missing is skipped.
 type DetectInput struct {
-	// UserPool, when set, is the pool under watch: events that name
-	// another pool are ignored (events that name none, such as API calls
-	// whose records carry no pool ID, FACTS.md 2.3 [X], are kept), and
-	// findings name it.
-	UserPool UserPoolID
-	// Range is the window of the run. Events outside it are ignored.
-	Range TimeRange
-	// Events are the pool's CloudTrail events of Range, unfiltered: the
-	// checks count what they need and the trail cross-check compares their
-	// number with the metrics. They should come in ascending time order,
-	// each at most Limits.Lateness behind the newest seen before it, as
-	// ReadEventFiles gives them; TrailClient.Events yields newest first, so
-	// read it through OldestFirst.
+	// Scope is the pool, its app clients, its Region and the range of the
+	// run: events are judged by it as Consume judges them, and findings
+	// name its pool. A zero Scope.Range covers the events' own span (log
+	// files read as they are); the metric checks need a range.
+	Scope Scope
+	// Events are the CloudTrail events, unfiltered: the checks count what
+	// they need and the trail cross-check compares their number with the
+	// metrics. They should come in ascending time order, each at most
+	// Limits.Lateness behind the newest seen before it, as ReadEventFiles
+	// gives them; TrailClient.Events yields newest first, so read it
+	// through OldestFirst. Detect reads them; a Detector is fed instead.
 	Events iter.Seq2[Event, error]
-	// Stats are the pool's metrics for Range (MetricsClient.Stats), for the
-	// metric checks and the trail cross-check.
+	// Stats are the pool's metrics for the range (MetricsClient.Stats),
+	// for the metric checks and the trail cross-check.
 	Stats *Stats
-	// Quota is the account's quota usage for Range
+	// Quota is the account's quota usage for the range
 	// (MetricsClient.QuotaUsage).
 	Quota *QuotaUsage
 	// Baseline is what was learned from a reference window
 	// (LearnBaseline), for checks in baseline mode and first-seen checks.
+	// It must have been learned for Scope.UserPool.
 	Baseline *Baseline
 	// Limits bound the memory of the run.
 	Limits DetectLimits
@@ -333,49 +332,38 @@ func (l DetectLimits) withDefaults() DetectLimits {
 }
 
 func (in *DetectInput) validate() error {
-	if err := in.Range.Validate(); err != nil {
+	if err := in.Scope.Validate(); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
-	if in.UserPool != "" {
-		if err := in.UserPool.Validate(); err != nil {
-			return fmt.Errorf("detect: %w", err)
-		}
+	if in.Scope.Range.IsZero() && (in.Stats != nil || in.Quota != nil) {
+		return fmt.Errorf("detect: %w: metrics need a range", ErrInvalidRange)
 	}
 	if in.Limits.Lateness < 0 || in.Limits.MaxKeys < 0 || in.Limits.MaxFindings < 0 {
 		return errors.New("detect: negative limit")
 	}
-	return nil
-}
-
-// keep reports whether Detect passes e to the checks.
-func (in *DetectInput) keep(e Event) bool {
-	if !in.Range.Contains(e.Time) {
-		return false
+	if b := in.Baseline; b != nil && b.UserPool != "" && in.Scope.UserPool != "" && b.UserPool != in.Scope.UserPool {
+		return fmt.Errorf("detect: %w: the baseline was learned for user pool %s, not %s", ErrInvalidBaseline, b.UserPool, in.Scope.UserPool)
 	}
-	return in.UserPool == "" || e.UserPoolID == "" || e.UserPoolID == in.UserPool
+	return nil
 }
 
 // Detection is the result of Detect.
 type Detection struct {
-	// Range is DetectInput.Range.
+	// Range is the range of the run: the scope's, or the span of the
+	// events seen when the scope has none.
 	Range TimeRange
 	// Findings are sorted by SortFindings.
 	Findings []Finding
-	// Skipped are the checks that did not run for lack of input. Their
-	// silence is not an all-clear.
-	Skipped []Skipped
-	// Events counts the events given to the checks; Ignored the events
-	// outside Range or about another pool.
-	Events, Ignored int64
+	// Coverage says what the run saw: the events read and in scope, what
+	// was left out, and the checks skipped for lack of input
+	// (Coverage.Skipped), whose silence is not an all-clear.
+	Coverage Coverage
 	// Late counts the events that arrived more than Lateness behind the
 	// newest event before them.
 	Late int64
 	// Notes say what the reader should know about the run: late events,
 	// state dropped for the memory bound, findings left out.
 	Notes []string
-	// Incomplete reports that the event stream ended with an error: the
-	// findings cover the events before it.
-	Incomplete bool
 }
 
 // Skipped is a check that did not run, and why.
@@ -396,25 +384,76 @@ func validateCheckName(name string) error {
 }
 
 // Detect runs the checks over in: it starts each check, reads in.Events
-// once, feeding every event to every check, and collects the findings,
-// sorted by SortFindings.
+// once through Consume, feeding every event in scope to every check, and
+// collects the findings, sorted by SortFindings.
 //
-// A check that lacks input is listed in Detection.Skipped. A check that
-// fails otherwise fails the run. If the event stream yields an error, Detect
-// stops reading and returns the findings made so far with Incomplete set,
-// together with an error wrapping ErrIncomplete and the stream's error.
-// If ctx is done, Detect returns ctx's error.
+// A check that lacks input is listed in Detection.Coverage.Skipped. A
+// check that fails otherwise fails the run. If the stream could not be read
+// whole (unreadable records or files, a failed source, a cancelled ctx),
+// Detect still returns the findings of what was read, with the Coverage
+// saying what was missed, together with Consume's error, which wraps
+// ErrIncomplete.
 func Detect(ctx context.Context, in DetectInput, checks ...Check) (*Detection, error) {
+	d, err := newDetector(in, checks)
+	if err != nil {
+		return nil, err
+	}
+	var events iter.Seq2[Event, error] = func(func(Event, error) bool) {}
+	if in.Events != nil {
+		events = in.Events
+	}
+	cov, cerr := Consume(ctx, events, d.in.Scope, d)
+	if cov == nil {
+		return nil, cerr
+	}
+	det, err := d.Result(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if in.Events == nil {
+		// No events were asked for: their absence is no gap.
+		det.Coverage.ReadsEvents = false
+	}
+	return det, cerr
+}
+
+// Detector is a detection run that the caller feeds, so that one pass over
+// a stream (Consume) can serve analyses, detections and anything else at
+// once. NewDetector starts the checks; Add the events; Result ends the run.
+// DetectInput.Events is not read; give Consume the Detector's Scope, which
+// adds the app clients of DetectInput.Stats to the known ones. A Detector
+// is not safe for concurrent use.
+type Detector struct {
+	coverageOf
+	in     DetectInput
+	runs   []detectRun
+	det    *Detection
+	newest time.Time
+	done   bool
+}
+
+type detectRun struct {
+	name string
+	ev   Evaluation
+}
+
+// NewDetector validates in and starts the checks, telling them that events
+// will come (in.Events itself is not read: Add is).
+func NewDetector(in DetectInput, checks ...Check) (*Detector, error) {
+	in.Events = noEvents
+	return newDetector(in, checks)
+}
+
+// noEvents stands in for DetectInput.Events when a Detector is fed by Add.
+func noEvents(func(Event, error) bool) {}
+
+func newDetector(in DetectInput, checks []Check) (*Detector, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	in.Limits = in.Limits.withDefaults()
-	det := &Detection{Range: in.Range}
-	type run struct {
-		name string
-		ev   Evaluation
-	}
-	var runs []run
+	in.Scope = in.scope()
+	d := &Detector{in: in, det: &Detection{Range: in.Scope.Range}}
 	seen := map[string]bool{}
 	for i, c := range checks {
 		if c == nil {
@@ -428,57 +467,75 @@ func Detect(ctx context.Context, in DetectInput, checks ...Check) (*Detection, e
 			return nil, fmt.Errorf("detect: two checks named %s", name)
 		}
 		seen[name] = true
-		ev, err := c.Start(&in)
+		ev, err := c.Start(&d.in)
 		if errors.Is(err, ErrMissingInput) {
-			det.Skipped = append(det.Skipped, Skipped{Check: name, Reason: err.Error()})
+			d.det.Coverage.Skipped = append(d.det.Coverage.Skipped, Skipped{Check: name, Reason: err.Error()})
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("detect: check %s: %w", name, err)
 		}
-		runs = append(runs, run{name, ev})
+		d.runs = append(d.runs, detectRun{name, ev})
 	}
+	return d, nil
+}
 
-	var streamErr error
-	if in.Events != nil && len(runs) > 0 {
-		var newest time.Time
-		n := 0
-		for e, err := range in.Events {
-			if err != nil {
-				streamErr = err
-				break
-			}
-			if n++; n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-			}
-			if !in.keep(e) {
-				det.Ignored++
-				continue
-			}
-			det.Events++
-			if e.Time.After(newest) {
-				newest = e.Time
-			} else if newest.Sub(e.Time) > in.Limits.Lateness {
-				det.Late++
-			}
-			for _, r := range runs {
-				r.ev.Add(e)
+// scope is in.Scope with the app clients that in.Stats saw (ListMetrics or
+// the clients asked for) added to the known clients.
+func (in *DetectInput) scope() Scope {
+	sc := in.Scope
+	if in.Stats == nil {
+		return sc
+	}
+	sc.Clients = slices.Clone(sc.Clients)
+	for _, fs := range in.Stats.Flows {
+		for _, c := range fs.Clients {
+			if !c.Client.IsPseudo() && !slices.Contains(sc.Clients, c.Client) {
+				sc.Clients = append(sc.Clients, c.Client)
 			}
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	return sc
+}
+
+// Add gives one in-scope event to every check.
+func (d *Detector) Add(e Event) {
+	if e.Time.After(d.newest) {
+		d.newest = e.Time
+	} else if d.newest.Sub(e.Time) > d.in.Limits.Lateness {
+		d.det.Late++
+	}
+	for _, r := range d.runs {
+		r.ev.Add(e)
+	}
+}
+
+// Scope returns the scope the Detector judges by: DetectInput.Scope with
+// the app clients of DetectInput.Stats added.
+func (d *Detector) Scope() Scope { return d.in.Scope }
+
+// Result ends the run and returns its findings. The Coverage is the one
+// Consume handed the Detector, with the skipped checks added; a Detector
+// fed by hand gets an empty one. Result may be called once.
+func (d *Detector) Result(ctx context.Context) (*Detection, error) {
+	if d.done {
+		return nil, errors.New("detect: Result called twice")
+	}
+	d.done = true
+	det := d.det
+	skipped := det.Coverage.Skipped
+	det.Coverage = d.cov
+	det.Coverage.Skipped = append(skipped, det.Coverage.Skipped...)
+	if det.Range.IsZero() {
+		det.Range = det.Coverage.Span()
 	}
 	if det.Late > 0 {
-		det.Notes = append(det.Notes, fmt.Sprintf("%d events arrived more than %s behind a newer event; window rules may have missed them (DetectInput.Events should be in ascending time order)", det.Late, fmtDuration(in.Limits.Lateness)))
+		det.Notes = append(det.Notes, fmt.Sprintf("%d events arrived more than %s behind a newer event; window rules may have missed them (DetectInput.Events should be in ascending time order)", det.Late, fmtDuration(d.in.Limits.Lateness)))
 	}
-
-	for _, r := range runs {
+	for _, r := range d.runs {
 		fs, err := r.ev.Findings(ctx)
 		if errors.Is(err, ErrMissingInput) {
-			det.Skipped = append(det.Skipped, Skipped{Check: r.name, Reason: err.Error()})
+			det.Coverage.Skipped = append(det.Coverage.Skipped, Skipped{Check: r.name, Reason: err.Error()})
 			continue
 		}
 		if err != nil {
@@ -494,21 +551,17 @@ func Detect(ctx context.Context, in DetectInput, checks ...Check) (*Detection, e
 				fs[i].Check = r.name
 			}
 			if fs[i].Subject.UserPool == "" {
-				fs[i].Subject.UserPool = in.UserPool
+				fs[i].Subject.UserPool = d.in.Scope.UserPool
 			}
 		}
-		if len(fs) > in.Limits.MaxFindings {
+		if len(fs) > d.in.Limits.MaxFindings {
 			SortFindings(fs)
-			det.Notes = append(det.Notes, fmt.Sprintf("%s: %d more findings left out (DetectLimits.MaxFindings is %d)", r.name, len(fs)-in.Limits.MaxFindings, in.Limits.MaxFindings))
-			fs = fs[:in.Limits.MaxFindings]
+			det.Notes = append(det.Notes, fmt.Sprintf("%s: %d more findings left out (DetectLimits.MaxFindings is %d)", r.name, len(fs)-d.in.Limits.MaxFindings, d.in.Limits.MaxFindings))
+			fs = fs[:d.in.Limits.MaxFindings]
 		}
 		det.Findings = append(det.Findings, fs...)
 	}
 	SortFindings(det.Findings)
-	if streamErr != nil {
-		det.Incomplete = true
-		return det, fmt.Errorf("%w: detection stopped after %d events: %w", ErrIncomplete, det.Events, streamErr)
-	}
 	return det, nil
 }
 
@@ -936,7 +989,7 @@ func (r EventRule) Learn(in *DetectInput) (Lesson, error) {
 	if r.Baseline == nil {
 		return nil, missingInput("rule %s is not in baseline mode", r.ID)
 	}
-	pb := NewProfileBuilder(r.Key, in.Range, r.Window, r.Baseline.Seasonality, func(o *ProfileOptions) {
+	pb := NewProfileBuilder(r.Key, in.Scope.Range, r.Window, r.Baseline.Seasonality, func(o *ProfileOptions) {
 		o.MaxKeys = in.Limits.withDefaults().MaxKeys
 		o.Lateness = in.Limits.withDefaults().Lateness
 	})
@@ -1284,7 +1337,7 @@ func (ev *ruleEval) close(key string, st *ruleKey) {
 
 func (ev *ruleEval) emit(key string, st *ruleKey, ep *ruleEpisode) {
 	r := ev.r
-	w := clipRange(TimeRange{Start: time.Unix(0, ep.lo*ev.hop).UTC(), End: time.Unix(0, (ep.hi+1)*ev.hop).UTC()}, ev.in.Range)
+	w := clipRange(TimeRange{Start: time.Unix(0, ep.lo*ev.hop).UTC(), End: time.Unix(0, (ep.hi+1)*ev.hop).UTC()}, ev.in.Scope.Range)
 	subj := r.Key.subject(key)
 	unit := r.Unit
 	if unit == "" {
@@ -1807,7 +1860,7 @@ func (ev *safEval) close(key string, st *safKey) {
 		Check:    r.ID,
 		Severity: r.Severity,
 		Summary:  fmt.Sprintf("a sign-in succeeded for %s after %d failed sign-ins within %s (threshold %d)", subj, ep.peak, fmtDuration(r.Window), r.MinFailures),
-		Window:   clipRange(pointWindow(time.Unix(0, ep.first), time.Unix(0, ep.last)), ev.in.Range),
+		Window:   clipRange(pointWindow(time.Unix(0, ep.first), time.Unix(0, ep.last)), ev.in.Scope.Range),
 		Subject:  subj,
 		Evidence: Evidence{
 			Value:     float64(ep.peak),
@@ -2019,7 +2072,7 @@ func (ev *streakEval) close(key string, st *streakKey) {
 		Check:    r.ID,
 		Severity: r.Severity,
 		Summary:  fmt.Sprintf("%d failed requests in a row for %s (threshold %d)", ep.peak, subj, r.MinRun),
-		Window:   clipRange(pointWindow(time.Unix(0, ep.first), time.Unix(0, ep.last)), ev.in.Range),
+		Window:   clipRange(pointWindow(time.Unix(0, ep.first), time.Unix(0, ep.last)), ev.in.Scope.Range),
 		Subject:  subj,
 		Evidence: Evidence{
 			Value:     float64(ep.peak),
@@ -2320,7 +2373,7 @@ func (ev *firstSeenEval) Findings(context.Context) ([]Finding, error) {
 			Check:    r.ID,
 			Severity: sev,
 			Summary:  fmt.Sprintf("%s: %d events with %s: %s", subj, c.events, what, strings.Join(parts, ", ")),
-			Window:   clipRange(pointWindow(c.first, c.last), ev.in.Range),
+			Window:   clipRange(pointWindow(c.first, c.last), ev.in.Scope.Range),
 			Subject:  subj,
 			Evidence: Evidence{
 				Value:     float64(len(top)),
@@ -2541,7 +2594,7 @@ func (ev *blindEval) Findings(context.Context) ([]Finding, error) {
 			Check:    ev.r.ID,
 			Severity: ev.r.Severity,
 			Summary:  fmt.Sprintf("%s: %d sign-in failures with NotAuthorizedException and none with UserNotFoundException: enumeration against this client is not visible", subj, st.notAuthorized),
-			Window:   clipRange(pointWindow(st.first, st.last), ev.in.Range),
+			Window:   clipRange(pointWindow(st.first, st.last), ev.in.Scope.Range),
 			Subject:  subj,
 			Evidence: Evidence{
 				Value:     float64(st.notAuthorized),
@@ -2704,7 +2757,7 @@ func (r FailureRateRule) evaluate(in *DetectInput, flow Flow, client ClientID, s
 	w := r.window()
 	fire := func(c Counts) bool { return c.Attempts >= r.MinAttempts && failureRateOf(c) > r.MaxRate }
 	var out []Finding
-	for _, run := range metricRuns(windowCounts(s, w, in.Range), w, fire) {
+	for _, run := range metricRuns(windowCounts(s, w, in.Scope.Range), w, fire) {
 		var total Counts
 		peak := 0.0
 		for _, m := range run {
@@ -2724,7 +2777,7 @@ func (r FailureRateRule) evaluate(in *DetectInput, flow Flow, client ClientID, s
 			Check:    r.ID,
 			Severity: sev,
 			Summary:  fmt.Sprintf("%s failure rate %s for %s in a %s window (threshold above %s with at least %d attempts)", flow, fmtPercent(peak), who, fmtDuration(w), fmtPercent(r.MaxRate), r.MinAttempts),
-			Window:   runRange(run, w, in.Range),
+			Window:   runRange(run, w, in.Scope.Range),
 			Subject:  subj,
 			Evidence: Evidence{
 				Value:     peak,
@@ -2806,8 +2859,8 @@ func (r ThrottleRule) findings(in *DetectInput) []Finding {
 		if len(r.Flows) > 0 && !slices.Contains(r.Flows, fs.Flow) {
 			continue
 		}
-		for _, run := range metricRuns(windowCounts(fs.Series, w, in.Range), w, func(c Counts) bool { return c.Throttles >= r.Threshold }) {
-			span := runRange(run, w, in.Range)
+		for _, run := range metricRuns(windowCounts(fs.Series, w, in.Scope.Range), w, func(c Counts) bool { return c.Throttles >= r.Threshold }) {
+			span := runRange(run, w, in.Scope.Range)
 			var peak, total int64
 			for _, m := range run {
 				peak = max(peak, m.c.Throttles)
@@ -2929,7 +2982,7 @@ func (r QuotaRule) findings(in *DetectInput) ([]Finding, []string) {
 		ws := make([]metricWindow, 0, len(cu.Calls))
 		for i, calls := range cu.Calls {
 			t := q.Range.Start.Add(time.Duration(i) * q.Period)
-			if in.Range.Contains(t) {
+			if in.Scope.Range.Contains(t) {
 				// Counts carries the calls in Attempts for metricRuns.
 				ws = append(ws, metricWindow{start: t, c: Counts{Attempts: int64(math.Round(calls))}})
 			}
@@ -2944,7 +2997,7 @@ func (r QuotaRule) findings(in *DetectInput) ([]Finding, []string) {
 				Check:    r.ID,
 				Severity: r.Severity,
 				Summary:  fmt.Sprintf("%s calls reached %s requests/s, %s of the %s requests/s quota (threshold %s)", cu.Category, fmtRate(peak), fmtPercent(peak/quota), fmtNumber(quota), fmtPercent(r.Fraction)),
-				Window:   runRange(run, q.Period, in.Range),
+				Window:   runRange(run, q.Period, in.Scope.Range),
 				Subject:  Subject{Category: cu.Category},
 				Evidence: Evidence{
 					Value:     peak,
@@ -3004,7 +3057,7 @@ func (r QuotaThrottleRule) findings(in *DetectInput) []Finding {
 		var ws []metricWindow
 		for i, n := range cu.Throttles {
 			t := q.Range.Start.Add(time.Duration(i) * q.Period)
-			if !in.Range.Contains(t) {
+			if !in.Scope.Range.Contains(t) {
 				continue
 			}
 			ws0 := alignedStart(t, w)
@@ -3022,7 +3075,7 @@ func (r QuotaThrottleRule) findings(in *DetectInput) []Finding {
 				Check:    r.ID,
 				Severity: r.Severity,
 				Summary:  fmt.Sprintf("%d %s calls throttled account-wide in a %s window (threshold %s)", peak, cu.Category, fmtDuration(w), fmtNumber(r.Threshold)),
-				Window:   runRange(run, w, in.Range),
+				Window:   runRange(run, w, in.Scope.Range),
 				Subject:  Subject{Category: cu.Category},
 				Evidence: Evidence{Value: float64(peak), Threshold: r.Threshold, Unit: "throttled calls per " + fmtDuration(w)},
 				Advice:   r.Advice,
@@ -3114,7 +3167,7 @@ func (ev *gapEval) Findings(context.Context) ([]Finding, error) {
 	attempts := map[time.Time]int64{}
 	var starts []time.Time
 	for _, fs := range in.Stats.Flows {
-		for _, m := range windowCounts(fs.Series, w, in.Range) {
+		for _, m := range windowCounts(fs.Series, w, in.Scope.Range) {
 			if _, ok := attempts[m.start]; !ok {
 				starts = append(starts, m.start)
 			}
@@ -3145,8 +3198,8 @@ func (ev *gapEval) Findings(context.Context) ([]Finding, error) {
 			Check:    r.ID,
 			Severity: r.Severity,
 			Summary:  fmt.Sprintf("CloudTrail has %d events where the metrics counted %d attempts (ratio %s, threshold %s): the trail is missing or broken", trail, metric, fmtRate(low), fmtRate(r.MinRatio)),
-			Window:   runRange(run, w, in.Range),
-			Subject:  Subject{UserPool: in.UserPool},
+			Window:   runRange(run, w, in.Scope.Range),
+			Subject:  Subject{UserPool: in.Scope.UserPool},
 			Evidence: Evidence{
 				Value:     low,
 				Threshold: r.MinRatio,

@@ -109,7 +109,7 @@ func detectWorld(t testing.TB) *detWorld {
 		day := detDay()
 		i, _ := slices.BinarySearchFunc(evs, day.Start, func(e cognitomon.Event, t time.Time) int { return e.Time.Compare(t) })
 		ref := cognitomon.TimeRange{Start: detEnd.Add(-7 * 24 * time.Hour), End: day.Start}
-		b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{UserPool: detPool, Range: ref, Events: detStream(evs[:i])}, cognitomon.Builtins()...)
+		b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: p.TrafficClients(), Range: ref}, Events: detStream(evs[:i])}, cognitomon.Builtins()...)
 		if err != nil {
 			detShared.err = err
 			return
@@ -180,7 +180,7 @@ func (w *detWorld) run(t testing.TB, record func(p *cognitomontest.Pool), drop f
 		t.Fatal(err)
 	}
 	run.det, err = cognitomon.Detect(ctx, cognitomon.DetectInput{
-		UserPool: detPool, Range: detDay(), Events: detStream(run.events), Stats: st, Quota: qu, Baseline: w.baseline,
+		Scope: cognitomon.Scope{UserPool: detPool, Clients: detClients, Range: detDay()}, Events: detStream(run.events), Stats: st, Quota: qu, Baseline: w.baseline,
 	}, cognitomon.Builtins(func(o *cognitomon.BuiltinOptions) { o.Clock = detClock })...)
 	if err != nil {
 		t.Fatal(err)
@@ -568,8 +568,8 @@ func TestDetectScenarios(t *testing.T) {
 					t.Logf("%s %s: %s", detRow(f), f.Window, f.Summary)
 				}
 			}
-			if len(run.det.Skipped) > 0 || len(run.det.Notes) > 0 || run.det.Late > 0 || run.det.Incomplete {
-				t.Errorf("skipped %v, notes %v, late %d, incomplete %v", run.det.Skipped, run.det.Notes, run.det.Late, run.det.Incomplete)
+			if len(run.det.Coverage.Skipped) > 0 || len(run.det.Notes) > 0 || run.det.Late > 0 || run.det.Coverage.Partial {
+				t.Errorf("skipped %v, notes %v, late %d, incomplete %v", run.det.Coverage.Skipped, run.det.Notes, run.det.Late, run.det.Coverage.Partial)
 			}
 			detCheckEvidence(t, run)
 			if sc.check != nil && len(run.det.Findings) > 0 {
@@ -633,6 +633,10 @@ func detRange() cognitomon.TimeRange {
 	return cognitomon.TimeRange{Start: detT0.Add(-24 * time.Hour), End: detT0.Add(24 * time.Hour)}
 }
 
+// detClients are the app clients of the hand-made events: API events name
+// only their client, and the scope attributes them to detPool by it.
+var detClients = []cognitomon.ClientID{"web1example", "m2m1", "m2m"}
+
 func detFailures(ip string, offsets ...time.Duration) []cognitomon.Event {
 	var out []cognitomon.Event
 	for i, d := range offsets {
@@ -660,7 +664,7 @@ func detEdgeRule(threshold int, sliding bool) cognitomon.EventRule {
 
 func detDetect(t *testing.T, evs []cognitomon.Event, lim cognitomon.DetectLimits, checks ...cognitomon.Check) *cognitomon.Detection {
 	t.Helper()
-	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: detRange(), Events: detStream(evs), Limits: lim}, checks...)
+	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(evs), Limits: lim}, checks...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -975,7 +979,7 @@ func TestFirstSeenTeach(t *testing.T) {
 		return e
 	}
 	ref := cognitomon.TimeRange{Start: detT0.Add(-48 * time.Hour), End: detT0.Add(-24 * time.Hour)}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Range: ref, Events: detStream([]cognitomon.Event{
+	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: ref}, Events: detStream([]cognitomon.Event{
 		signIn(ref.Start.Add(time.Hour), "198.51.100.7", "alice", "app/1.0"),
 		refresh(ref.Start.Add(2*time.Hour), "198.51.100.7", "alice", "app/1.2"),
 	})}, rule)
@@ -983,7 +987,7 @@ func TestFirstSeenTeach(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := func(evs ...cognitomon.Event) []cognitomon.Finding {
-		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: detRange(), Events: detStream(evs), Baseline: b}, rule)
+		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(evs), Baseline: b}, rule)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1072,7 +1076,7 @@ func TestMetricRuleEdges(t *testing.T) {
 			// overlap it: the client's figures are an hour earlier.
 			st := detStats(cognitomon.SignIn, "web1", tt.c)
 			st.Flows[0].Clients[0].Series = cognitomon.Series{Start: detT0.Add(-time.Hour), Period: time.Hour, Counts: []cognitomon.Counts{tt.c, {}}}
-			det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{UserPool: detPool, Range: detRange(), Stats: st}, rule)
+			det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: detClients, Range: detRange()}, Stats: st}, rule)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1096,7 +1100,7 @@ func TestQuotaOverride(t *testing.T) {
 		quotas map[string]float64
 		want   int
 	}{{nil, 1}, {map[string]float64{"UserAuthentication": 200}, 0}} {
-		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: detRange(), Quota: q},
+		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Quota: q},
 			cognitomon.Builtins(func(o *cognitomon.BuiltinOptions) { o.Quotas = tt.quotas })...)
 		if err != nil {
 			t.Fatal(err)
@@ -1123,7 +1127,7 @@ func TestTrailGapSettle(t *testing.T) {
 		{detT0.Add(time.Hour + 14*time.Minute), 0},   // neither
 	} {
 		rule := cognitomon.TrailGapRule{ID: "gap", MinAttempts: 100, MinRatio: 0.5, Severity: cognitomon.SeverityHigh, Clock: func() time.Time { return tt.now }}
-		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: detRange(), Stats: st, Events: detStream(nil)}, rule)
+		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Stats: st, Events: detStream(nil)}, rule)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1146,12 +1150,12 @@ func TestTrailGapSettle(t *testing.T) {
 // TestDetectSkipsMissingInput: a check without its input is listed as
 // skipped, never silent.
 func TestDetectSkipsMissingInput(t *testing.T) {
-	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: detRange(), Events: detStream(nil)}, cognitomon.Builtins()...)
+	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(nil)}, cognitomon.Builtins()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, s := range det.Skipped {
+	for _, s := range det.Coverage.Skipped {
 		got = append(got, s.Check+": "+s.Reason)
 	}
 	want := []string{
@@ -1171,12 +1175,12 @@ func TestDetectSkipsMissingInput(t *testing.T) {
 		t.Errorf("notes mismatch (-want +got):\n%s", diff)
 	}
 
-	none, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: detRange()}, cognitomon.Builtins()...)
+	none, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}}, cognitomon.Builtins()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(none.Skipped) != len(cognitomon.Builtins()) || len(none.Findings) != 0 {
-		t.Errorf("with no input: %d skipped of %d, %d findings", len(none.Skipped), len(cognitomon.Builtins()), len(none.Findings))
+	if len(none.Coverage.Skipped) != len(cognitomon.Builtins()) || len(none.Findings) != 0 {
+		t.Errorf("with no input: %d skipped of %d, %d findings", len(none.Coverage.Skipped), len(cognitomon.Builtins()), len(none.Findings))
 	}
 }
 
@@ -1195,11 +1199,11 @@ func TestDetectStreamError(t *testing.T) {
 			t.Error("Detect went on after the error")
 		}
 	}
-	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: detRange(), Events: stream}, detEdgeRule(5, true))
+	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: stream}, detEdgeRule(5, true))
 	if !errors.Is(err, cognitomon.ErrIncomplete) || !errors.Is(err, boom) {
 		t.Fatalf("error %v", err)
 	}
-	if det == nil || !det.Incomplete || len(det.Findings) != 1 || det.Events != 5 {
+	if det == nil || !det.Coverage.Partial || len(det.Findings) != 1 || det.Coverage.InScope != 5 {
 		t.Errorf("detection %+v", det)
 	}
 }
@@ -1208,8 +1212,6 @@ func TestDetectStreamError(t *testing.T) {
 func TestDetectErrors(t *testing.T) {
 	bad := detEdgeRule(0, true)
 	ctx := context.Background()
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
 	for _, tt := range []struct {
 		name   string
 		ctx    context.Context
@@ -1217,13 +1219,15 @@ func TestDetectErrors(t *testing.T) {
 		checks []cognitomon.Check
 		is     error
 	}{
-		{"no range", ctx, cognitomon.DetectInput{}, nil, cognitomon.ErrInvalidRange},
-		{"bad pool", ctx, cognitomon.DetectInput{Range: detRange(), UserPool: "nope"}, nil, cognitomon.ErrInvalidUserPoolID},
-		{"bad rule", ctx, cognitomon.DetectInput{Range: detRange(), Events: detStream(nil)}, []cognitomon.Check{bad}, nil},
-		{"two checks named alike", ctx, cognitomon.DetectInput{Range: detRange()}, []cognitomon.Check{detEdgeRule(1, true), detEdgeRule(2, true)}, nil},
-		{"nil check", ctx, cognitomon.DetectInput{Range: detRange()}, []cognitomon.Check{nil}, nil},
-		{"bad name", ctx, cognitomon.DetectInput{Range: detRange()}, []cognitomon.Check{cognitomon.CheckFunc("Bad Name", nil)}, nil},
-		{"cancelled", cancelled, cognitomon.DetectInput{Range: detRange(), Events: detStream(detFailures("192.0.2.1", 0))}, []cognitomon.Check{detEdgeRule(1, true)}, context.Canceled},
+		{"inverted range", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: cognitomon.TimeRange{Start: detRange().End, End: detRange().Start}}}, nil, cognitomon.ErrInvalidRange},
+		{"metrics without a range", ctx, cognitomon.DetectInput{Stats: &cognitomon.Stats{}}, nil, cognitomon.ErrInvalidRange},
+		{"region not the pool's", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Region: "eu-west-9"}}, nil, nil},
+		{"baseline of another pool", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool}, Baseline: &cognitomon.Baseline{UserPool: "eu-west-1_Other"}}, nil, cognitomon.ErrInvalidBaseline},
+		{"bad pool", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange(), UserPool: "nope"}}, nil, cognitomon.ErrInvalidUserPoolID},
+		{"bad rule", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(nil)}, []cognitomon.Check{bad}, nil},
+		{"two checks named alike", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}}, []cognitomon.Check{detEdgeRule(1, true), detEdgeRule(2, true)}, nil},
+		{"nil check", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}}, []cognitomon.Check{nil}, nil},
+		{"bad name", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}}, []cognitomon.Check{cognitomon.CheckFunc("Bad Name", nil)}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			det, err := cognitomon.Detect(tt.ctx, tt.in, tt.checks...)
@@ -1243,7 +1247,7 @@ func (c detCounter) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, er
 	if in.Events == nil {
 		return nil, fmt.Errorf("%w: events", cognitomon.ErrMissingInput)
 	}
-	return &detCounterEval{min: c.min, r: in.Range}, nil
+	return &detCounterEval{min: c.min, r: in.Scope.Range}, nil
 }
 
 type detCounterEval struct {
@@ -1269,7 +1273,7 @@ func TestCustomChecks(t *testing.T) {
 		}
 		return nil, nil
 	})
-	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{UserPool: detPool, Range: detRange(), Events: detStream(detFailures("192.0.2.1", 0, time.Second))},
+	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: detClients, Range: detRange()}, Events: detStream(detFailures("192.0.2.1", 0, time.Second))},
 		detCounter{min: 2}, metricsOnly)
 	if err != nil {
 		t.Fatal(err)
@@ -1277,8 +1281,10 @@ func TestCustomChecks(t *testing.T) {
 	want := &cognitomon.Detection{
 		Range:    detRange(),
 		Findings: []cognitomon.Finding{{Check: "counter", Severity: cognitomon.SeverityLow, Summary: "2 events", Window: detRange(), Subject: cognitomon.Subject{UserPool: detPool}}},
-		Skipped:  []cognitomon.Skipped{{Check: "metrics-only", Reason: "missing input: metrics"}},
-		Events:   2,
+		Coverage: cognitomon.Coverage{
+			Requested: detRange(), First: detT0, Last: detT0.Add(time.Second), Read: 2, InScope: 2, ReadsEvents: true,
+			Skipped: []cognitomon.Skipped{{Check: "metrics-only", Reason: "missing input: metrics"}},
+		},
 	}
 	if diff := cmp.Diff(want, det); diff != "" {
 		t.Errorf("detection mismatch (-want +got):\n%s", diff)
@@ -1503,11 +1509,11 @@ func TestDetectFromTrailFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	checks := cognitomon.Builtins()
-	want, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{UserPool: detPool, Range: r, Events: detStream(ordered)}, checks...)
+	want, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: p.TrafficClients(), Range: r}, Events: detStream(ordered)}, checks...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{UserPool: detPool, Range: r, Events: cognitomon.ReadEventFiles(os.DirFS(dir), ".")}, checks...)
+	got, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: p.TrafficClients(), Range: r}, Events: cognitomon.ReadEventFiles(os.DirFS(dir), ".")}, checks...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1521,8 +1527,8 @@ func TestDetectFromTrailFiles(t *testing.T) {
 	if diff := cmp.Diff(want.Findings, got.Findings, detIgnoreIDs, ignoreTop); diff != "" {
 		t.Errorf("findings from files mismatch (-want +got):\n%s", diff)
 	}
-	if got.Late != 0 || got.Events != want.Events {
-		t.Errorf("from files: late %d, events %d (want %d)", got.Late, got.Events, want.Events)
+	if got.Late != 0 || got.Coverage.InScope != want.Coverage.InScope {
+		t.Errorf("from files: late %d, events %d (want %d)", got.Late, got.Coverage.InScope, want.Coverage.InScope)
 	}
 }
 
@@ -1543,8 +1549,9 @@ func ExampleDetect() {
 		events = append(events, e)
 	}
 	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{
-		UserPool: pool.ID(),
-		Range:    cognitomon.TimeRange{Start: at.Add(-time.Hour), End: at.Add(time.Hour)},
+		// The pool and its app client: InitiateAuth events name only the
+		// client, and the scope attributes them to the pool by it.
+		Scope: cognitomon.Scope{UserPool: pool.ID(), Clients: []cognitomon.ClientID{"web1example"}, Range: cognitomon.TimeRange{Start: at.Add(-time.Hour), End: at.Add(time.Hour)}},
 		Events: func(yield func(cognitomon.Event, error) bool) {
 			for _, e := range events {
 				if !yield(e, nil) {
@@ -1560,7 +1567,7 @@ func ExampleDetect() {
 	for _, f := range det.Findings {
 		fmt.Printf("%s %s %s\n  %s\n", f.Severity, f.Check, f.Window, f.Summary)
 	}
-	fmt.Println(len(det.Skipped), "checks skipped, for lack of metrics or a baseline")
+	fmt.Println(len(det.Coverage.Skipped), "checks skipped, for lack of metrics or a baseline")
 	// Output:
 	// high brute-force 2026-03-02T09:00:00Z/2026-03-02T09:10:00Z
 	//   30 sign-in failures within 10m for ip=192.0.2.66 (threshold 20)
@@ -1601,7 +1608,7 @@ func ExampleEventRule() {
 		events = append(events, e)
 	}
 	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{
-		Range: cognitomon.TimeRange{Start: at, End: at.Add(time.Hour)},
+		Scope: cognitomon.Scope{Range: cognitomon.TimeRange{Start: at, End: at.Add(time.Hour)}},
 		Events: func(yield func(cognitomon.Event, error) bool) {
 			for _, e := range events {
 				if !yield(e, nil) {
@@ -1704,7 +1711,7 @@ func BenchmarkDetectMillionIPs(b *testing.B) {
 			var det *cognitomon.Detection
 			for b.Loop() {
 				var err error
-				det, err = cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: r, Events: detSynthetic(size.events, size.ips, sample)}, cognitomon.Builtins()...)
+				det, err = cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: r}, Events: detSynthetic(size.events, size.ips, sample)}, cognitomon.Builtins()...)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -430,6 +430,8 @@ type ReadError struct {
 	EventID string
 	// Err is the cause.
 	Err error
+
+	wholeFile bool // the file could not be read, or not past this point
 }
 
 // Error describes where the error is and what it is.
@@ -459,3 +461,8 @@ func (e *ReadError) Error() string {
 
 // Unwrap returns Err.
 func (e *ReadError) Unwrap() error { return e.Err }
+
+// FileError reports whether the error concerns a log file as a whole: it
+// could not be opened, is corrupt, or broke part way, so that what came
+// after the error in that file was not read.
+func (e *ReadError) FileError() bool { return e.wholeFile }

@@ -9,11 +9,17 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
 
-// EventFilter selects events. Range is required by TrailClient.Events; every
-// other field is optional, and an empty field does not restrict. Names and
-// Families together name the allowed event names (an event passes if its
-// name is in Names or its family in Families); all other fields must hold
-// at the same time. The zero value matches every event.
+// EventFilter selects events by what they are. Range is required by
+// TrailClient.Events; every other field is optional, and an empty field
+// does not restrict. Names and Families together name the allowed event
+// names (an event passes if its name is in Names or its family in
+// Families); all other fields must hold at the same time. The zero value
+// matches every event.
+//
+// Which pool an event belongs to is not a filter's question but a Scope's:
+// many events name no pool, only an app client (see Scope). Give the
+// unfiltered-by-pool stream to Consume or Detect with the pool's Scope, so
+// that events of other pools and unattributed ones are counted, not lost.
 type EventFilter struct {
 	// Range is the half-open time range [Start, End) of the events.
 	// TrailClient.Events requires it to lie within the 90 days that
@@ -35,15 +41,11 @@ type EventFilter struct {
 	ClientIDs []ClientID
 	// SourceIPs are exact source IP addresses as CloudTrail records them.
 	SourceIPs []string
-	// UserPoolID, when set, keeps only events that name this pool. Events
-	// that name no pool (AWS's Login_GET sample has no userPoolId) never
-	// match it.
-	UserPoolID UserPoolID
 }
 
 // Validate checks the fields other than Range: names must be non-empty and
 // fit the 2000 characters of a LookupEvents attribute value, kinds and families known, and
-// client and pool IDs valid. Range is checked by TrailClient.Events, since
+// client IDs valid. Range is checked by TrailClient.Events, since
 // files have no range to respect.
 func (f EventFilter) Validate() error {
 	for _, n := range f.Names {
@@ -66,11 +68,6 @@ func (f EventFilter) Validate() error {
 	}
 	for _, id := range f.ClientIDs {
 		if err := id.Validate(); err != nil {
-			return fmt.Errorf("event filter: %w", err)
-		}
-	}
-	if f.UserPoolID != "" {
-		if err := f.UserPoolID.Validate(); err != nil {
 			return fmt.Errorf("event filter: %w", err)
 		}
 	}
@@ -101,9 +98,6 @@ func (f EventFilter) Match(e Event) bool {
 		return false
 	}
 	if len(f.SourceIPs) > 0 && !slices.Contains(f.SourceIPs, e.SourceIP) {
-		return false
-	}
-	if f.UserPoolID != "" && e.UserPoolID != f.UserPoolID {
 		return false
 	}
 	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, e.Kind()) {

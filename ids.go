@@ -190,6 +190,10 @@ func (r TimeRange) ValidateAt(now time.Time) error {
 	return nil
 }
 
+// IsZero reports whether r is the zero TimeRange, which options and scopes
+// read as "no range".
+func (r TimeRange) IsZero() bool { return r.Start.IsZero() && r.End.IsZero() }
+
 // Duration returns End - Start.
 func (r TimeRange) Duration() time.Duration { return r.End.Sub(r.Start) }
 

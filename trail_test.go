@@ -1038,7 +1038,6 @@ func TestTrailClientFilters(t *testing.T) {
 		{"error codes", cognitomon.EventFilter{ErrorCodes: []string{"UserNotFoundException", "TooManyRequestsException"}}, []string{"f", "g"}},
 		{"clients", cognitomon.EventFilter{ClientIDs: []cognitomon.ClientID{"m2m"}}, []string{"c", "d"}},
 		{"source IPs", cognitomon.EventFilter{SourceIPs: []string{"192.0.2.1", "192.0.2.2"}}, []string{"a", "b", "f", "g"}},
-		{"pool", cognitomon.EventFilter{UserPoolID: "us-east-1_A"}, []string{"a", "b", "c"}},
 		{"all at once", cognitomon.EventFilter{FailuresOnly: true, ClientIDs: []cognitomon.ClientID{"web"}, SourceIPs: []string{"192.0.2.1"}, Kinds: []cognitomon.EventKind{cognitomon.KindSignIn}}, []string{"a", "g"}},
 		{"range end is exclusive", cognitomon.EventFilter{Range: cognitomon.TimeRange{Start: at(time.Hour), End: at(2 * time.Minute)}}, []string{"c", "d", "f", "g"}},
 		{"older range", cognitomon.EventFilter{Range: cognitomon.TimeRange{Start: at(48 * time.Hour), End: at(24 * time.Hour)}}, []string{"h"}},
@@ -1267,7 +1266,6 @@ func TestTrailClientInvalidFilter(t *testing.T) {
 		{"future", cognitomon.EventFilter{Range: cognitomon.TimeRange{Start: trailNow.Add(time.Hour), End: trailNow.Add(2 * time.Hour)}}, cognitomon.ErrInvalidRange, "not before now"},
 		{"older than 90 days", cognitomon.EventFilter{Range: cognitomon.TimeRange{Start: trailNow.Add(-91 * 24 * time.Hour), End: trailNow}}, cognitomon.ErrInvalidRange, "more than 90 days before now"},
 		{"bad client", cognitomon.EventFilter{Range: lastDay(), ClientIDs: []cognitomon.ClientID{"no spaces"}}, cognitomon.ErrInvalidClientID, "no spaces"},
-		{"bad pool", cognitomon.EventFilter{Range: lastDay(), UserPoolID: "pool"}, cognitomon.ErrInvalidUserPoolID, "pool"},
 		{"bad kind", cognitomon.EventFilter{Range: lastDay(), Kinds: []cognitomon.EventKind{0}}, nil, "invalid event kind 0"},
 		{"bad family", cognitomon.EventFilter{Range: lastDay(), Families: []cognitomon.EndpointFamily{"tokens"}}, nil, `unknown endpoint family "tokens"`},
 		{"empty name", cognitomon.EventFilter{Range: lastDay(), Names: []string{""}}, nil, "empty event name"},
@@ -1482,7 +1480,7 @@ func TestTrailAnalysesAgreeWithMetrics(t *testing.T) {
 			}
 		}
 	}
-	if err := cognitomon.Analyze(events, traffic); err != nil {
+	if err := analyze(events, traffic); err != nil {
 		t.Fatal(err)
 	}
 	ts := traffic.Summary()

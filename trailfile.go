@@ -36,9 +36,35 @@ const maxRecordSize = 64 << 20
 // gzip data, truncated JSON, a top level that is not an object with a
 // Records array, an element of Records that is not an object, garbage
 // between records) ends the sequence after its error.
-func ReadEvents(r io.Reader, name string) iter.Seq2[Event, error] {
+func ReadEvents(r io.Reader, name string, optFns ...func(*ReadOptions)) iter.Seq2[Event, error] {
+	o := readOptions(optFns)
 	return func(yield func(Event, error) bool) {
-		readLogFile(r, name, yield)
+		o.count(func(c *FileCounts) { c.Files++ })
+		readLogFile(r, name, &o, yield)
+	}
+}
+
+// ReadOptions configure ReadEvents and ReadEventFiles.
+type ReadOptions struct {
+	// Counts, when set, receives how many files and records were read and
+	// how many records were of other services, for Coverage.Files (the
+	// events and errors themselves go to the sequence; Consume counts the
+	// unreadable files). It is updated as the sequence runs, from the
+	// goroutine that ranges over it.
+	Counts *FileCounts
+}
+
+func readOptions(optFns []func(*ReadOptions)) ReadOptions {
+	var o ReadOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	return o
+}
+
+func (o *ReadOptions) count(fn func(*FileCounts)) {
+	if o.Counts != nil {
+		fn(o.Counts)
 	}
 }
 
@@ -50,21 +76,22 @@ func ReadEvents(r io.Reader, name string) iter.Seq2[Event, error] {
 //
 // A file that cannot be opened or is corrupt is yielded as a *ReadError;
 // if the loop continues, reading goes on with the next file.
-func ReadEventFiles(fsys fs.FS, root string) iter.Seq2[Event, error] {
+func ReadEventFiles(fsys fs.FS, root string, optFns ...func(*ReadOptions)) iter.Seq2[Event, error] {
+	o := readOptions(optFns)
 	return func(yield func(Event, error) bool) {
 		info, err := fs.Stat(fsys, root)
 		if err != nil {
-			yield(Event{}, &ReadError{File: root, Record: -1, Err: err})
+			yield(Event{}, &ReadError{File: root, Record: -1, Err: err, wholeFile: true})
 			return
 		}
 		if !info.IsDir() {
-			readFSFile(fsys, root, yield)
+			readFSFile(fsys, root, &o, yield)
 			return
 		}
 		// WalkDir visits directory entries in lexical order.
 		_ = fs.WalkDir(fsys, root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				if !yield(Event{}, &ReadError{File: path, Record: -1, Err: err}) {
+				if !yield(Event{}, &ReadError{File: path, Record: -1, Err: err, wholeFile: true}) {
 					return fs.SkipAll
 				}
 				return nil
@@ -78,7 +105,7 @@ func ReadEventFiles(fsys fs.FS, root string) iter.Seq2[Event, error] {
 			if !d.Type().IsRegular() || !isLogFileName(d.Name()) {
 				return nil
 			}
-			if !readFSFile(fsys, path, yield) {
+			if !readFSFile(fsys, path, &o, yield) {
 				return fs.SkipAll
 			}
 			return nil
@@ -92,31 +119,32 @@ func isLogFileName(name string) bool {
 
 // readFSFile reads one file of fsys. It returns false when yield asked to
 // stop.
-func readFSFile(fsys fs.FS, path string, yield func(Event, error) bool) bool {
+func readFSFile(fsys fs.FS, path string, o *ReadOptions, yield func(Event, error) bool) bool {
+	o.count(func(c *FileCounts) { c.Files++ })
 	f, err := fsys.Open(path)
 	if err != nil {
-		return yield(Event{}, &ReadError{File: path, Record: -1, Err: err})
+		return yield(Event{}, &ReadError{File: path, Record: -1, Err: err, wholeFile: true})
 	}
 	defer f.Close()
-	return readLogFile(f, path, yield)
+	return readLogFile(f, path, o, yield)
 }
 
 // readLogFile streams the events of one log file to yield. It returns false
 // when yield asked to stop.
-func readLogFile(r io.Reader, name string, yield func(Event, error) bool) bool {
+func readLogFile(r io.Reader, name string, o *ReadOptions, yield func(Event, error) bool) bool {
 	br := bufio.NewReaderSize(r, 16<<10)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return yield(Event{}, &ReadError{File: name, Record: -1, Err: fmt.Errorf("bad gzip data: %w", err)})
+			return yield(Event{}, &ReadError{File: name, Record: -1, Err: fmt.Errorf("bad gzip data: %w", err), wholeFile: true})
 		}
 		defer gz.Close()
 		src = gz
 	}
-	s := &logScanner{r: src, buf: make([]byte, 0, 16<<10), needle: []byte(UserPoolEventSource)}
+	s := &logScanner{r: src, buf: make([]byte, 0, 16<<10), needle: []byte(UserPoolEventSource), opts: o}
 	fail := func(record int, err error) bool {
-		return yield(Event{}, &ReadError{File: name, Record: record, Err: err})
+		return yield(Event{}, &ReadError{File: name, Record: record, Err: err, wholeFile: true})
 	}
 
 	c, err := s.nonSpace()
@@ -200,6 +228,7 @@ type logScanner struct {
 	off    int
 	err    error // the reader's sticky error, io.EOF at the end
 	needle []byte
+	opts   *ReadOptions
 }
 
 // minRead is the least room that more leaves for a read, so that reads
@@ -398,7 +427,7 @@ func (s *logScanner) skipValue() error {
 // the file, because yield asked to or because the array is corrupt.
 func (s *logScanner) records(name string, yield func(Event, error) bool) (ok, more bool) {
 	fail := func(record int, err error) (bool, bool) {
-		return yield(Event{}, &ReadError{File: name, Record: record, Err: err}), false
+		return yield(Event{}, &ReadError{File: name, Record: record, Err: err, wholeFile: true}), false
 	}
 	c, err := s.nonSpace()
 	if err != nil {
@@ -426,10 +455,16 @@ func (s *logScanner) records(name string, yield func(Event, error) bool) (ok, mo
 		if err != nil {
 			return fail(index, s.eofErr(err, "inside the record"))
 		}
-		if hit {
+		if s.opts.Counts != nil {
+			s.opts.Counts.Records++
+		}
+		if !hit {
+			s.opts.count(func(c *FileCounts) { c.OtherServices++ })
+		} else {
 			e, err := parseRecord(bytes.Clone(rec), true)
 			switch {
 			case errors.Is(err, ErrNotUserPoolEvent):
+				s.opts.count(func(c *FileCounts) { c.OtherServices++ })
 			case err != nil:
 				if !yield(Event{}, &ReadError{File: name, Record: index, EventID: recordEventID(rec), Err: err}) {
 					return false, false

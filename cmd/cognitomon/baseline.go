@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,34 +30,33 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 	if out == "" {
 		return fail(e, "baseline", usagef("--out is required"))
 	}
-	pool, f, sc, ct, _, err := o.source(ctx, e)
+	if o.trailFiles != "" && !o.rangeSet {
+		return fail(e, "baseline", usagef("a baseline needs its reference range: pass --since or --start/--end with --trail-files"))
+	}
+	in, err := o.input(ctx)
 	if err != nil {
 		return failWith(e, "baseline", "events", err)
 	}
 	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now()}
-	events := func(yield func(cognitomon.Event, error) bool) {
-		for ev, err := range eventSource(ctx, &o, f, sc, ct, prog, true) {
-			if err != nil && isRecordError(ctx, err) {
-				fmt.Fprintln(e.stderr, "cognitomon baseline: skipped:", oneLine(err))
-				continue
-			}
-			if !yield(ev, err) || err != nil {
-				return
-			}
-		}
-	}
-	r := f.Range
-	if r.Start.IsZero() {
-		r, _ = o.timeRange()
-	}
-	b, err := cognitomon.LearnBaseline(ctx, cognitomon.DetectInput{UserPool: pool, Range: r, Events: events}, cognitomon.Builtins()...)
+	// LearnBaseline reads the stream through Consume, so its scope and
+	// coverage are the report's; it refuses a stream that broke, and then
+	// nothing is written.
+	b, err := cognitomon.LearnBaseline(ctx, cognitomon.DetectInput{Scope: in.scope, Events: in.events(ctx, &o, prog, true)}, cognitomon.Builtins()...)
 	prog.done()
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stderr, "cognitomon baseline: interrupted; nothing written")
+			return exitInterrupted
+		}
+		if errors.Is(err, cognitomon.ErrIncomplete) {
+			fmt.Fprintf(e.stderr, "cognitomon baseline: %s; nothing written: a baseline learned from part of the window would make the rest look new\n", oneLine(err))
+			return exitBlind
+		}
 		return failWith(e, "baseline", "events", err)
 	}
 	if err := b.Save(out); err != nil {
 		return fail(e, "baseline", err)
 	}
-	fmt.Fprintf(e.stderr, "baseline of %s over %s written to %s (%d events)\n", pool, r, out, prog.events.Load())
+	fmt.Fprintf(e.stderr, "baseline of %s over %s written to %s (%d events)\n", cmpOr(string(in.pool), "all pools"), in.scope.Range, out, prog.events.Load())
 	return exitOK
 }

@@ -31,11 +31,14 @@ type options struct {
 	awsConfig func() aws.Config
 	// now is the clock; time.Now unless the demo or a test sets it.
 	now func() time.Time
+	// stderr takes the notes the user should see, such as a Region
+	// replaced by the pool's.
+	stderr io.Writer
 }
 
 // inherit takes the demo's overrides from the environment.
 func (o *options) inherit(e *env) {
-	o.awsConfig, o.now = e.awsConfig, e.now
+	o.awsConfig, o.now, o.stderr = e.awsConfig, e.now, e.stderr
 }
 
 func newFlagSet(name, synopsis string, e *env) *flag.FlagSet {
@@ -156,10 +159,15 @@ func (o *options) timeRange() (cognitomon.TimeRange, error) {
 }
 
 // config loads the AWS configuration from the standard chain (or the demo's
-// override), with --region, --profile and, failing those, the pool's Region.
+// override), with --region and --profile. A pool lives in the Region its ID
+// names (FACTS.md 1.1), so with a pool the Region is always the pool's: a
+// configured Region that differs is replaced, with a note on standard error
+// naming both, rather than reading nothing from the wrong Region.
 func (o *options) config(ctx context.Context, pool cognitomon.UserPoolID) (aws.Config, error) {
 	if o.awsConfig != nil {
-		return o.awsConfig(), nil
+		cfg := o.awsConfig()
+		o.poolRegion(&cfg, pool)
+		return cfg, nil
 	}
 	var opts []func(*config.LoadOptions) error
 	if o.region != "" {
@@ -172,10 +180,19 @@ func (o *options) config(ctx context.Context, pool cognitomon.UserPoolID) (aws.C
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
-	if cfg.Region == "" && pool != "" {
-		cfg.Region = pool.Region()
-	}
+	o.poolRegion(&cfg, pool)
 	return cfg, nil
+}
+
+// poolRegion sets cfg's Region to the pool's, noting a replaced one.
+func (o *options) poolRegion(cfg *aws.Config, pool cognitomon.UserPoolID) {
+	if pool == "" || cfg.Region == pool.Region() {
+		return
+	}
+	if cfg.Region != "" && o.stderr != nil {
+		fmt.Fprintf(o.stderr, "note: the configured Region %s is not the Region of user pool %s; using %s\n", cfg.Region, pool, pool.Region())
+	}
+	cfg.Region = pool.Region()
 }
 
 // iamActions maps the SDK's service IDs to IAM's action prefixes.

@@ -16,9 +16,13 @@
 // comes from the standard chain: AWS_PROFILE, AWS_REGION, --profile,
 // --region, and AWS_ENDPOINT_URL or the service-specific endpoint variables.
 //
-// Exit status: 0 when all is well, 1 when a finding at or above --fail-on
-// exists, 2 for a usage error, 3 for an AWS or input error, 130 when
-// interrupted (what was read so far is reported, marked partial).
+// Exit status: 0 when all is well and all was seen, 1 when a finding at or
+// above --fail-on exists, 2 for a usage error, 3 for an AWS or input error
+// that left nothing to report, 4 when the result could not see all of it
+// (nothing in scope, a range without data, a source that failed or was
+// denied, unreadable files or records, unattributed events), 130 when
+// interrupted (what was read so far is reported, marked partial). When
+// several apply, 130 wins over 1, and 1 over 4.
 package main
 
 import (
@@ -26,12 +30,13 @@ import (
 	"time"
 
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"io"
 	"os"
 	"os/signal"
 	"sort"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Exit statuses.
@@ -40,6 +45,7 @@ const (
 	exitFindings    = 1
 	exitUsage       = 2
 	exitFailure     = 3
+	exitBlind       = 4
 	exitInterrupted = 130
 )
 

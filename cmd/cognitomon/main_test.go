@@ -154,7 +154,7 @@ func TestReportJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if rep.Schema != "cognitomon.report/v1" || rep.Partial || len(rep.Metrics.Flows) != 4 || rep.Trail.Events < 1000 || len(rep.Trail.AdminChanges) != 4 {
+	if rep.Schema != "cognitomon.report/v2" || rep.Partial || len(rep.Metrics.Flows) != 4 || rep.Trail.Events < 1000 || len(rep.Trail.AdminChanges) != 4 {
 		t.Errorf("report %+v", rep)
 	}
 	if rep.Metrics.Flows[0].Flow != "SignIn" || rep.Metrics.Flows[0].Failures == 0 {
@@ -300,9 +300,11 @@ func TestMissingCredentials(t *testing.T) {
 func TestAccessDenied(t *testing.T) {
 	srv, _ := world(t)
 	srv.CloudWatch.FailNext("ListMetrics", &smithy.GenericAPIError{Code: "AccessDenied", Message: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudwatch:ListMetrics", Fault: smithy.FaultClient})
-	_, errOut, code := cli(t, srv, true, "report", "--user-pool", demoPool)
-	if code != exitFailure || !strings.Contains(errOut, "access denied: the caller needs cloudwatch:ListMetrics") || !strings.Contains(errOut, "docs/iam/report.json") {
-		t.Errorf("exit %d, stderr %q", code, errOut)
+	// A denied source does not stop the report: it says what it could not
+	// read, and exits 4.
+	out, errOut, code := cli(t, srv, true, "report", "--user-pool", demoPool, "--lookup-rate", "1000", "--quiet", "--fail-on", "none")
+	if code != exitBlind || !strings.Contains(out, "access denied to cloudwatch:ListMetrics") || !strings.Contains(out, "docs/iam/report.json") || !strings.Contains(errOut, "exit 4") {
+		t.Errorf("exit %d, stdout %s\nstderr %q", code, out, errOut)
 	}
 	srv.CloudTrail.FailNext(&smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: cloudtrail:LookupEvents"})
 	_, errOut, code = cli(t, srv, true, "events", "--user-pool", demoPool, "--clients", "web")

@@ -153,6 +153,7 @@ func maxTime(a, b time.Time) time.Time {
 type options struct {
 	pool, region string
 	adminClients string
+	clients      string
 	tz, office   string
 	since        time.Duration
 }
@@ -162,10 +163,16 @@ func main() {
 	flag.StringVar(&o.pool, "user-pool", "", "user pool ID; empty runs against a simulated pool")
 	flag.StringVar(&o.region, "region", "", "AWS Region (default: from the environment, else the pool's)")
 	flag.StringVar(&o.adminClients, "admin-clients", "", "comma-separated app client IDs of the admin console")
+	flag.StringVar(&o.clients, "clients", "", "comma-separated app client IDs of the pool: API events name only their client, and the scope attributes them by it")
 	flag.StringVar(&o.tz, "tz", "Europe/Berlin", "time zone of the office")
 	flag.StringVar(&o.office, "office", "8-19", "office hours, from-to in whole hours")
 	flag.DurationVar(&o.since, "since", 24*time.Hour, "look at this much time before now")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q: this example takes only flags\n", "customcheck", flag.Arg(0))
+		flag.Usage()
+		os.Exit(2)
+	}
 	if err := run(context.Background(), os.Stdout, o, time.Now()); err != nil {
 		fmt.Fprintln(os.Stderr, "customcheck:", err)
 		os.Exit(1)
@@ -198,6 +205,11 @@ func run(ctx context.Context, w io.Writer, o options, now time.Time) error {
 		})
 		defer srv.Close()
 		cfg, o.pool, o.adminClients = srv.AWSConfig(), string(sim.ID()), string(demoAdmin)
+		var ids []string
+		for _, c := range sim.TrafficClients() {
+			ids = append(ids, string(c))
+		}
+		o.clients = strings.Join(ids, ",")
 		fmt.Fprintf(w, "(simulated pool %s served on %s; pass -user-pool to read a real one)\n\n", o.pool, srv.URL)
 	} else {
 		var opts []func(*config.LoadOptions) error
@@ -225,6 +237,16 @@ func run(ctx context.Context, w io.Writer, o options, now time.Time) error {
 			check.Clients = append(check.Clients, id)
 		}
 	}
+	scope := cognitomon.Scope{UserPool: pool, Clients: slices.Clone(check.Clients), Range: r}
+	for _, c := range strings.Split(o.clients, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			id, err := cognitomon.ParseClientID(c)
+			if err != nil {
+				return err
+			}
+			scope.Clients = append(scope.Clients, id)
+		}
+	}
 	tc := cognitomon.NewTrailClient(cloudtrail.NewFromConfig(cfg), func(to *cognitomon.TrailOptions) {
 		to.Clock = clock
 		if simulated {
@@ -232,9 +254,8 @@ func run(ctx context.Context, w io.Writer, o options, now time.Time) error {
 		}
 	})
 	det, err := cognitomon.Detect(ctx, cognitomon.DetectInput{
-		UserPool: pool,
-		Range:    r,
-		Events:   cognitomon.OldestFirst(ctx, tc, cognitomon.EventFilter{Range: r}, 5*time.Minute),
+		Scope:  scope,
+		Events: cognitomon.OldestFirst(ctx, tc, cognitomon.EventFilter{Range: r}, 5*time.Minute),
 	}, append([]cognitomon.Check{check}, cognitomon.Builtins()...)...)
 	if err != nil {
 		return err
@@ -243,7 +264,10 @@ func run(ctx context.Context, w io.Writer, o options, now time.Time) error {
 }
 
 func printDetection(w io.Writer, det *cognitomon.Detection) error {
-	fmt.Fprintf(w, "%s: %d events, %d findings\n\n", det.Range, det.Events, len(det.Findings))
+	fmt.Fprintf(w, "%s: %d events, %d findings\n\n", det.Range, det.Coverage.InScope, len(det.Findings))
+	for _, g := range det.Coverage.Gaps() {
+		fmt.Fprintf(w, "coverage gap: %s\n", g)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range det.Findings {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Severity, f.Check, f.Window, f.Subject)
@@ -255,9 +279,9 @@ func printDetection(w io.Writer, det *cognitomon.Detection) error {
 	for _, f := range det.Findings {
 		fmt.Fprintf(w, "%s: %s\n", f.Check, f.Summary)
 	}
-	if len(det.Skipped) > 0 {
+	if len(det.Coverage.Skipped) > 0 {
 		var names []string
-		for _, s := range det.Skipped {
+		for _, s := range det.Coverage.Skipped {
 			names = append(names, s.Check)
 		}
 		fmt.Fprintf(w, "\nskipped for lack of metrics or a baseline: %s\n", strings.Join(names, ", "))

@@ -63,7 +63,7 @@ func TestCheckOfficeHours(t *testing.T) {
 	)
 	check := OfficeHours{Clients: []cognitomon.ClientID{admin}, Location: cet, From: 8, To: 19}
 	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{
-		Range:  cognitomon.TimeRange{Start: wed(0, 0), End: sat.Add(24 * time.Hour)},
+		Scope:  cognitomon.Scope{Range: cognitomon.TimeRange{Start: wed(0, 0), End: sat.Add(24 * time.Hour)}},
 		Events: stream(events(t, p)),
 	}, check)
 	if err != nil {
@@ -99,11 +99,11 @@ func TestCheckOfficeHours(t *testing.T) {
 func TestCheckOfficeHoursNeedsEvents(t *testing.T) {
 	r := cognitomon.Last(time.Hour, time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC))
 	check := OfficeHours{Clients: []cognitomon.ClientID{admin}, Location: time.UTC, From: 8, To: 19}
-	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: r}, check)
-	if err != nil || len(det.Skipped) != 1 || det.Skipped[0].Check != "admin-off-hours" {
+	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: r}}, check)
+	if err != nil || len(det.Coverage.Skipped) != 1 || det.Coverage.Skipped[0].Check != "admin-off-hours" {
 		t.Errorf("Detect = %+v, %v", det, err)
 	}
-	if _, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Range: r}, OfficeHours{}); err == nil {
+	if _, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: r}}, OfficeHours{}); err == nil {
 		t.Error("a check without clients: no error")
 	}
 }

@@ -32,6 +32,11 @@ func main() {
 	pool := flag.String("user-pool", "", "user pool ID; empty runs against a simulated pool")
 	since := flag.Duration("since", 6*time.Hour, "report on this much time before now")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q: this example takes only flags\n", "m2m", flag.Arg(0))
+		flag.Usage()
+		os.Exit(2)
+	}
 	if err := run(context.Background(), os.Stdout, *pool, *since); err != nil {
 		fmt.Fprintln(os.Stderr, "m2m:", err)
 		os.Exit(1)
@@ -66,9 +71,15 @@ func run(ctx context.Context, w io.Writer, pool string, since time.Duration) err
 	}
 	tc := cognitomon.NewTrailClient(cloudtrail.NewFromConfig(cfg), func(o *cognitomon.TrailOptions) { o.RequestsPerSecond = rate })
 	m2m := cognitomon.NewM2MAnalyzer()
-	filter := cognitomon.EventFilter{Range: r, Names: []string{"Token_POST"}, Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}, UserPoolID: id}
-	if err := cognitomon.Analyze(tc.Events(ctx, filter), m2m); err != nil {
+	// Both token endpoints (Token_POST and Beta_Token_POST) serve
+	// client_credentials; the scope keeps the pool's own events.
+	filter := cognitomon.EventFilter{Range: r, Families: []cognitomon.EndpointFamily{cognitomon.FamilyToken}, Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}
+	cov, err := cognitomon.Consume(ctx, tc.Events(ctx, filter), cognitomon.Scope{UserPool: id, Range: r}, m2m)
+	if err != nil {
 		return err
+	}
+	for _, g := range cov.Gaps() {
+		fmt.Fprintf(w, "coverage gap: %s\n", g)
 	}
 	s := m2m.Summary()
 	fmt.Fprintf(w, "client_credentials token requests for %s, %s: %d, %d failed\n\n", id, r, s.Counts.Attempts, s.Counts.Failures())

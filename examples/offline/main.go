@@ -9,9 +9,11 @@
 //
 //	go run ./examples/offline
 //	go run ./examples/offline -dir ~/trail/AWSLogs
+//	go run ./examples/offline ~/trail/AWSLogs
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,10 +30,37 @@ func main() {
 	dir := flag.String("dir", "testdata/trail", "a CloudTrail log file or a directory of them")
 	top := flag.Int("top", 5, "rows per ranking")
 	flag.Parse()
-	if err := run(os.Stdout, *dir, *top); err != nil {
+	path, err := pathArg(*dir, flag.Args(), dirSet())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "offline:", err)
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(os.Stdout, path, *top); err != nil {
 		fmt.Fprintln(os.Stderr, "offline:", err)
 		os.Exit(1)
 	}
+}
+
+// dirSet reports whether -dir was given.
+func dirSet() bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "dir" })
+	return set
+}
+
+// pathArg returns the path to read: one positional argument, or -dir; both,
+// or more than one argument, is a usage error rather than a silent choice.
+func pathArg(dir string, args []string, dirGiven bool) (string, error) {
+	switch {
+	case len(args) == 0:
+		return dir, nil
+	case len(args) > 1:
+		return "", fmt.Errorf("want at most one log file or directory, got %d arguments", len(args))
+	case dirGiven:
+		return "", fmt.Errorf("both -dir %q and the argument %q name what to read: give one", dir, args[0])
+	}
+	return args[0], nil
 }
 
 func run(w io.Writer, path string, top int) error {
@@ -51,12 +80,19 @@ func run(w io.Writer, path string, top int) error {
 	m2m := cognitomon.NewM2MAnalyzer()
 	admin := cognitomon.NewAdminChangeAnalyzer()
 	traffic := cognitomon.NewTrafficAnalyzer()
-	err = cognitomon.Analyze(cognitomon.ReadEventFiles(os.DirFS(root), name), failures, enumeration, resets, mfa, refresh, m2m, admin, traffic)
+	var files cognitomon.FileCounts
+	events := cognitomon.ReadEventFiles(os.DirFS(root), name, func(o *cognitomon.ReadOptions) { o.Counts = &files })
+	cov, err := cognitomon.Consume(context.Background(), events, cognitomon.Scope{}, failures, enumeration, resets, mfa, refresh, m2m, admin, traffic)
 	if err != nil && !errors.Is(err, cognitomon.ErrIncomplete) {
 		return err
 	}
-	if err != nil {
-		fmt.Fprintf(w, "warning: %v\nthe summaries below cover only the records before it\n\n", err)
+	cov.Files.Files, cov.Files.Records, cov.Files.OtherServices = files.Files, files.Records, files.OtherServices
+	fmt.Fprintf(w, "read %d files, %d records, %d user-pool events\n", files.Files, files.Records, cov.Read)
+	for _, g := range cov.Gaps() {
+		fmt.Fprintf(w, "coverage gap: %s\n", g)
+	}
+	for _, n := range cov.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	section := func(title string) { fmt.Fprintf(tw, "\n%s\n", title) }

@@ -35,10 +35,29 @@ func TestRunCorruptFile(t *testing.T) {
 	if err := run(&out, dir, 5); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "warning:") || !strings.Contains(out.String(), "bad.json") {
+	if !strings.Contains(out.String(), "coverage gap: 1 log files unreadable") || !strings.Contains(out.String(), "bad.json") {
 		t.Errorf("a truncated file should be reported with its name:\n%s", out.String())
 	}
 	if err := run(&out, filepath.Join(dir, "missing"), 5); err == nil {
 		t.Error("a missing path gave no error")
+	}
+}
+
+func TestPathArg(t *testing.T) {
+	for _, tt := range []struct {
+		args    []string
+		dirSet  bool
+		want    string
+		wantErr string
+	}{
+		{nil, false, "testdata/trail", ""},
+		{[]string{"/logs"}, false, "/logs", ""},
+		{[]string{"/logs"}, true, "", "both -dir"},
+		{[]string{"/a", "/b"}, false, "", "at most one"},
+	} {
+		got, err := pathArg("testdata/trail", tt.args, tt.dirSet)
+		if got != tt.want || (tt.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("pathArg(%v, %v) = %q, %v; want %q, %q", tt.args, tt.dirSet, got, err, tt.want, tt.wantErr)
+		}
 	}
 }

@@ -59,6 +59,11 @@ func main() {
 	flag.IntVar(&o.rows, "rows", 10, "rows to print per query")
 	flag.StringVar(&o.region, "region", "", "AWS Region (default: from the environment)")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q: this example takes only flags\n", "queries", flag.Arg(0))
+		flag.Usage()
+		os.Exit(2)
+	}
 	if err := run(context.Background(), os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "queries:", err)
 		os.Exit(1)
