@@ -1,0 +1,213 @@
+package cognitomon
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// AdminChangeRule reports successful admin operations that weaken a pool
+// or widen who can get tokens: MFA turned off, a new app client, changed
+// callback URLs, threat protection lowered, deletions. Each matching event
+// is one finding, naming the caller's ARN and address. Failed attempts are
+// not reported. The zero value is not a valid rule.
+type AdminChangeRule struct {
+	// ID names the rule; Name returns it.
+	ID string
+	// Description says what the rule catches.
+	Description string
+	// EventNames are the operations watched. At least one.
+	EventNames []string
+	// Match, when set, decides from the event and its requestParameters
+	// (nil when the record has none) whether the change is risky, and
+	// says what it was. Without Match, every successful event of the
+	// names is reported.
+	Match func(e Event, params map[string]any) (detail string, ok bool)
+	// Severity of the findings.
+	Severity Severity
+	// Advice is the findings' Advice.
+	Advice string
+}
+
+// Name returns r.ID.
+func (r AdminChangeRule) Name() string { return r.ID }
+
+// Validate reports what is wrong with the rule, if anything.
+func (r AdminChangeRule) Validate() error {
+	if err := validateCheckName(r.ID); err != nil {
+		return err
+	}
+	if len(r.EventNames) == 0 || slices.Contains(r.EventNames, "") {
+		return fmt.Errorf("rule %s: no event names, or an empty one", r.ID)
+	}
+	if !r.Severity.valid() {
+		return fmt.Errorf("rule %s: invalid severity %d", r.ID, int(r.Severity))
+	}
+	return nil
+}
+
+// Start begins an evaluation. It needs events.
+func (r AdminChangeRule) Start(in *DetectInput) (Evaluation, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if in.Events == nil {
+		return nil, missingInput("no CloudTrail events")
+	}
+	return &adminEval{r: r, in: in}, nil
+}
+
+type adminEval struct {
+	r       AdminChangeRule
+	in      *DetectInput
+	done    []Finding
+	dropped int
+}
+
+func (ev *adminEval) Add(e Event) {
+	if e.Outcome() != OutcomeSuccess || !slices.Contains(ev.r.EventNames, e.Name) {
+		return
+	}
+	detail := e.Name
+	if ev.r.Match != nil {
+		d, ok := ev.r.Match(e, requestParameters(e))
+		if !ok {
+			return
+		}
+		detail = d
+	}
+	if len(ev.done) >= ev.in.Limits.withDefaults().MaxFindings {
+		ev.dropped++
+		return
+	}
+	caller := cmp.Or(e.CallerARN, "an unknown caller")
+	subj := Subject{Caller: e.CallerARN, IP: e.SourceIP, Client: e.ClientID}
+	ev.done = append(ev.done, Finding{
+		Check:    ev.r.ID,
+		Severity: ev.r.Severity,
+		Summary:  fmt.Sprintf("%s by %s from %s: %s", e.Name, caller, cmp.Or(e.SourceIP, "an unknown address"), detail),
+		Window:   pointWindow(e.Time, e.Time),
+		Subject:  subj,
+		Evidence: Evidence{Value: 1, Threshold: 1, Unit: "changes", EventIDs: eventIDList(e.EventID), Notes: []string{detail}},
+		Advice:   ev.r.Advice,
+	})
+}
+
+func eventIDList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func (ev *adminEval) Findings(context.Context) ([]Finding, error) { return ev.done, nil }
+
+func (ev *adminEval) Notes() []string {
+	if ev.dropped > 0 {
+		return []string{fmt.Sprintf("%d more changes not reported (DetectLimits.MaxFindings)", ev.dropped)}
+	}
+	return nil
+}
+
+// EnumerationBlindSpotRule is a notice, not an alarm: it names app clients
+// whose sign-in failures say NotAuthorizedException at least MinFailures
+// times in the run but never UserNotFoundException. Such a client most
+// likely has PreventUserExistenceErrors=ENABLED, so Cognito answers unknown
+// user names with NotAuthorizedException (FACTS.md 6.1) and the enumeration
+// rule cannot see enumeration against it. The zero value is not a valid
+// rule.
+type EnumerationBlindSpotRule struct {
+	// ID names the rule; Name returns it.
+	ID string
+	// MinFailures is how many NotAuthorizedException sign-in failures a
+	// client needs before its silence about unknown users means anything.
+	// At least 1.
+	MinFailures int
+	// Severity of the findings; SeverityInfo in the built-in rule.
+	Severity Severity
+	// Advice is the findings' Advice.
+	Advice string
+}
+
+// Name returns r.ID.
+func (r EnumerationBlindSpotRule) Name() string { return r.ID }
+
+// Start begins an evaluation. It needs events.
+func (r EnumerationBlindSpotRule) Start(in *DetectInput) (Evaluation, error) {
+	if err := validateCheckName(r.ID); err != nil {
+		return nil, err
+	}
+	if r.MinFailures < 1 || !r.Severity.valid() {
+		return nil, fmt.Errorf("rule %s: minimum failures below 1 or invalid severity", r.ID)
+	}
+	if in.Events == nil {
+		return nil, missingInput("no CloudTrail events")
+	}
+	ev := &blindEval{r: r, in: in}
+	ev.keys = newKeyTable(in.Limits.withDefaults().MaxKeys, func(string, *blindKey) { ev.lost = true })
+	return ev, nil
+}
+
+type blindEval struct {
+	r    EnumerationBlindSpotRule
+	in   *DetectInput
+	keys *keyTable[blindKey]
+	lost bool
+}
+
+type blindKey struct {
+	notAuthorized, userNotFound int64
+	first, last                 time.Time
+	ids                         []string
+}
+
+func (ev *blindEval) Add(e Event) {
+	if e.ClientID == "" {
+		return
+	}
+	switch {
+	case e.ErrorCode == "UserNotFoundException":
+		st, _ := ev.keys.get(string(e.ClientID))
+		st.userNotFound++
+	case e.ErrorCode == "NotAuthorizedException" && e.Kind() == KindSignIn:
+		st, _ := ev.keys.get(string(e.ClientID))
+		st.notAuthorized++
+		if st.first.IsZero() || e.Time.Before(st.first) {
+			st.first = e.Time
+		}
+		if e.Time.After(st.last) {
+			st.last = e.Time
+		}
+		if len(st.ids) < maxEvidenceIDs && e.EventID != "" {
+			st.ids = append(st.ids, e.EventID)
+		}
+	}
+}
+
+func (ev *blindEval) Findings(context.Context) ([]Finding, error) {
+	var out []Finding
+	ev.keys.each(func(key string, st *blindKey) {
+		if st.userNotFound > 0 || st.notAuthorized < int64(ev.r.MinFailures) {
+			return
+		}
+		subj := Subject{Client: ClientID(key)}
+		out = append(out, Finding{
+			Check:    ev.r.ID,
+			Severity: ev.r.Severity,
+			Summary:  fmt.Sprintf("%s: %d sign-in failures with NotAuthorizedException and none with UserNotFoundException: enumeration against this client is not visible", subj, st.notAuthorized),
+			Window:   clipRange(pointWindow(st.first, st.last), ev.in.Scope.Range),
+			Subject:  subj,
+			Evidence: Evidence{
+				Value:     float64(st.notAuthorized),
+				Threshold: float64(ev.r.MinFailures),
+				Unit:      "NotAuthorizedException sign-in failures without any UserNotFoundException",
+				Estimated: ev.lost,
+				EventIDs:  st.ids,
+			},
+			Advice: ev.r.Advice,
+		})
+	})
+	return out, nil
+}

@@ -1,0 +1,416 @@
+package cognitomon
+
+import (
+	"cmp"
+	"strings"
+	"time"
+)
+
+// BuiltinOptions adjust the built-in checks. The zero value of each field
+// means its documented default.
+type BuiltinOptions struct {
+	// Quotas override the default quotas (DefaultQuotas) of the given
+	// categories, for accounts whose quotas were raised.
+	Quotas map[string]float64
+	// Clock returns the current time, for the trail cross-check's
+	// delivery allowance. Default time.Now.
+	Clock func() time.Time
+}
+
+// ErrorMeaning returns what a Cognito error code (or an endpoint's
+// "HTTP <status>", see Event.FailureReason) means for the operator, from
+// the service model's descriptions (FACTS.md 6.1), or "" for a code it does
+// not know.
+func ErrorMeaning(code string) string {
+	switch code {
+	case "NotAuthorizedException":
+		return "the user is not authorized: a wrong user name or password; a locked-out user (after 5 failures Cognito locks the user out for a time that doubles per failure, up to about 15 minutes, and says 'Password attempts exceeded'); an unknown user where the client has PreventUserExistenceErrors=ENABLED; or, on a refresh, an expired, revoked or invalid token"
+	case "UserNotFoundException":
+		return "the user does not exist; returned only where the client's PreventUserExistenceErrors is LEGACY (the API default), so it reveals which user names exist"
+	case "TooManyRequestsException":
+		return "the request was throttled: the account's requests-per-second quota for the operation's category was exceeded (per account and Region, all pools together)"
+	case "LimitExceededException":
+		return "a Cognito limit for the resource was exceeded, such as the number of codes sent for a user in sign-up, confirmation and password recovery"
+	case "TooManyFailedAttemptsException":
+		return "too many failed attempts at a confirmation or password-reset code (ConfirmSignUp, ConfirmForgotPassword only)"
+	case "CodeMismatchException":
+		return "the confirmation, reset or MFA code was wrong"
+	case "ExpiredCodeException":
+		return "the code has expired: request a new one"
+	case "PasswordResetRequiredException":
+		return "the user must reset the password before signing in (set by an administrator or by a user import)"
+	case "UserNotConfirmedException":
+		return "the user has not confirmed the account (the sign-up code was never entered)"
+	case "InvalidPasswordException":
+		return "the new password does not meet the pool's password policy"
+	case "PasswordHistoryPolicyViolationException":
+		return "the new password was used before (password history policy)"
+	case "UsernameExistsException":
+		return "the user name is already registered"
+	case "CodeDeliveryFailureException":
+		return "the verification message could not be sent: check the pool's SMS (SNS) or email (SES) configuration"
+	case "RefreshTokenReuseException":
+		return "a refresh token already replaced by refresh-token rotation was used again: a client retrying with an old token, or a stolen token"
+	case "ResourceNotFoundException":
+		return "the pool or app client named in the request does not exist (on sign-ins: a deleted or mistyped client ID)"
+	case "InvalidParameterException":
+		return "the request had an invalid parameter, such as an auth flow the client does not allow"
+	case "ForbiddenException":
+		return "the request was blocked by the AWS WAF web ACL associated with the user pool"
+	case "MFAMethodNotFoundException", "SoftwareTokenMFANotFoundException":
+		return "the user has no MFA method of the kind the flow needs"
+	case "UnauthorizedException":
+		return "the request to revoke a token was not authorized"
+	case "UnsupportedTokenTypeException":
+		return "the token given to RevokeToken is not a refresh token"
+	case "InvalidUserPoolConfigurationException":
+		return "the pool's configuration does not allow the request (for example an auth flow that needs a setting the pool lacks)"
+	}
+	if strings.HasPrefix(code, "HTTP ") {
+		return "an endpoint of the managed login or the token endpoint refused the request with this HTTP status; CloudTrail does not record why (for the token endpoint, typically invalid_client or invalid_grant); how failed endpoint requests are recorded is not documented (FACTS.md 2.3 [X])"
+	}
+	return ""
+}
+
+// Builtins returns the built-in checks, in a fixed order: the event rules,
+// the baseline and first-seen rules, the admin-change rules, the metric
+// rules and the trail cross-check. Each is a value of an exported rule type
+// whose fields hold its defaults, documented in docs/detections.md; to tune
+// one, change its fields and use the changed value in its place.
+func Builtins(optFns ...func(*BuiltinOptions)) []Check {
+	var o BuiltinOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	quotas := DefaultQuotas()
+	for k, v := range o.Quotas {
+		quotas[k] = v
+	}
+	// Password guesses: failed sign-ins (throttles are not guesses), except
+	// unknown user names, which are the enumeration rule's signal and have
+	// no sub to count per user (whether their records carry one at all is
+	// not documented: FACTS.md 2.3 [X]).
+	signInFailures := EventMatch{Filter: EventFilter{Kinds: []EventKind{KindSignIn}}, Outcomes: []Outcome{OutcomeFailure}, ExceptErrorCodes: []string{"UserNotFoundException"}}
+	allSignInFailures := EventMatch{Filter: EventFilter{Kinds: []EventKind{KindSignIn}}, Outcomes: []Outcome{OutcomeFailure}}
+	resets := EventMatch{Filter: EventFilter{Names: []string{"ForgotPassword", "ForgotPassword_POST", "forgotPassword_POST"}}}
+	m2m := EventMatch{Filter: EventFilter{Kinds: []EventKind{KindM2MToken}}}
+	meaning := func(codes ...string) string {
+		var b strings.Builder
+		for _, c := range codes {
+			b.WriteString(" " + c + ": " + ErrorMeaning(c) + ".")
+		}
+		return b.String()
+	}
+	return []Check{
+		EventRule{
+			ID:          "brute-force",
+			Description: "Password guessing from one address: failed sign-ins per source address.",
+			Unit:        "sign-in failures",
+			Events:      signInFailures, Key: KeySourceIP, Top: KeySub,
+			Threshold: 20, Window: 10 * time.Minute, Sliding: true, Severity: SeverityHigh,
+			Advice: "Many failed sign-ins from one address. Block or rate-limit it with an AWS WAF web ACL on the user pool (a rate-based rule), check whether a sign-in from it succeeded (success-after-failures), and consider threat protection and MFA." + meaning("NotAuthorizedException"),
+		},
+		EventRule{
+			ID:          "brute-force-slow",
+			Description: "Password guessing paced to stay under per-window limits: failed sign-ins per source address over six hours.",
+			Unit:        "sign-in failures",
+			Events:      signInFailures, Key: KeySourceIP, Top: KeySub,
+			Threshold: 50, Window: 6 * time.Hour, Sliding: true, Severity: SeverityMedium,
+			Advice: "A steady stream of failed sign-ins from one address, slow enough to stay under short-window limits and Cognito's lockout reset. Block the address with AWS WAF and check whether any sign-in from it succeeded." + meaning("NotAuthorizedException"),
+		},
+		EventRule{
+			ID:          "credential-stuffing",
+			Description: "A credential list tried from one address: distinct users failing sign-in per source address.",
+			Unit:        "distinct users failing sign-in",
+			Events:      signInFailures, Key: KeySourceIP, Distinct: KeySub, Top: KeyClient,
+			Threshold: 30, Window: time.Hour, Sliding: true, Severity: SeverityHigh,
+			Advice: "Many different users failing to sign in from one address: a list of leaked user names and passwords being tried. Block the address with AWS WAF, look for successes from it (success-after-failures), reset the passwords of accounts that signed in from it, and turn on compromised-credentials protection (threat protection)." + meaning("NotAuthorizedException"),
+		},
+		EventRule{
+			ID:          "credential-stuffing-botnet",
+			Description: "A credential list spread over a botnet or proxy pool: distinct failing addresses per /24 (IPv4) or /48 (IPv6).",
+			Unit:        "distinct failing addresses",
+			Events:      allSignInFailures, Key: KeyIPRange, Distinct: KeySourceIP, Top: KeySourceIP,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: SeverityHigh,
+			Advice: "Many addresses of one network range failing sign-ins at once: a botnet or proxy pool spreading a credential list to stay under per-address limits. Block or challenge the range with an AWS WAF IP set, compare with the failure-rate finding from the metrics, and look for successes from the range." + meaning("NotAuthorizedException", "UserNotFoundException"),
+		},
+		EventRule{
+			ID:          "distributed-brute-force",
+			Description: "One account attacked from many addresses: distinct failing addresses per user.",
+			Unit:        "distinct failing addresses",
+			Events:      signInFailures, Key: KeySub, Distinct: KeySourceIP, Top: KeySourceIP,
+			Threshold: 10, Window: time.Hour, Sliding: true, Severity: SeverityHigh,
+			Advice: "One user failing to sign in from many addresses: a distributed attack on one account that per-address limits do not see. Cognito's lockout slows it but does not stop it. If any attempt succeeded, sign the user out everywhere (AdminUserGlobalSignOut) and reset the password; ask the user to turn on MFA." + meaning("NotAuthorizedException"),
+		},
+		SuccessAfterFailuresRule{
+			ID:          "success-after-failures",
+			Description: "A possible compromise: a sign-in that succeeded from an address right after many failures from it.",
+			Key:         KeySourceIP, MinFailures: 10, Window: time.Hour, Severity: SeverityHigh,
+			Advice: "A sign-in succeeded from an address right after many failed ones from it: the attacker may have guessed or found a valid password. For the users in the evidence: sign them out everywhere (AdminUserGlobalSignOut), reset their passwords (AdminResetUserPassword) and review what they did after the sign-in. A user who forgot a password and then remembered it looks the same: confirm with the user.",
+		},
+		EventRule{
+			ID:          "enumeration",
+			Description: "User-name enumeration: UserNotFoundException per source address.",
+			Unit:        "UserNotFoundException errors",
+			Events:      EventMatch{Filter: EventFilter{ErrorCodes: []string{"UserNotFoundException"}}}, Key: KeySourceIP, Top: KeyEventName,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: SeverityMedium,
+			Advice: "One address asking about many user names that do not exist: it is finding out which accounts exist, to attack them next. Set PreventUserExistenceErrors=ENABLED on the app client (UpdateUserPoolClient) so unknown users get the same error as wrong passwords, and block the address." + meaning("UserNotFoundException"),
+		},
+		EnumerationBlindSpotRule{
+			ID:          "enumeration-blind-spot",
+			MinFailures: 50, Severity: SeverityInfo,
+			Advice: "This client's sign-in failures never say UserNotFoundException, so it very likely has PreventUserExistenceErrors=ENABLED (good practice): unknown user names fail with NotAuthorizedException, and the enumeration rule cannot see probing of user names against it. The brute-force and credential-stuffing rules still count those failures." + meaning("NotAuthorizedException"),
+		},
+		EventRule{
+			ID:          "password-reset-flood",
+			Description: "Password-reset abuse from one address: ForgotPassword requests per source address.",
+			Unit:        "password-reset requests",
+			Events:      resets, Key: KeySourceIP, Top: KeySub,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: SeverityMedium,
+			Advice: "Many password-reset requests from one address: SMS or email pumping (each request can send a message you pay for), harassment of users, or enumeration. ForgotPassword shares the UserAccountRecovery quota of 30 requests per second per account, which cannot be raised (FACTS.md 6.3), so a flood also blocks real users' resets. Block the address with AWS WAF." + meaning("LimitExceededException", "CodeDeliveryFailureException", "UserNotFoundException"),
+		},
+		EventRule{
+			ID:          "password-reset-user",
+			Description: "Password-reset abuse against one account: ForgotPassword requests per user.",
+			Unit:        "password-reset requests",
+			Events:      resets, Key: KeySub, Top: KeySourceIP,
+			Threshold: 5, Window: time.Hour, Sliding: true, Severity: SeverityMedium,
+			Advice: "One user's password reset was requested many times: someone may be trying to take over the account by intercepting or guessing a code, or harassing the user. Check the addresses in the evidence, and ConfirmForgotPassword failures for code guessing." + meaning("CodeMismatchException", "TooManyFailedAttemptsException", "LimitExceededException"),
+		},
+		EventRule{
+			ID:          "refresh-failure-spike",
+			Description: "Token refreshes failing for an app client, compared with its baseline when there is one.",
+			Unit:        "token-refresh failures",
+			Events:      EventMatch{Filter: EventFilter{Kinds: []EventKind{KindTokenRefresh}}, Outcomes: []Outcome{OutcomeFailure}}, Key: KeyClient, Top: KeyErrorCode,
+			Threshold: 50, Window: time.Hour, Sliding: true, Severity: SeverityMedium, Baseline: &BaselineMode{Sigmas: 3},
+			Advice: "Token refreshes of this client are failing. A spike right after a release points at the app (wrong client ID, broken token storage); after a mass sign-out or a change of the client's refresh-token validity it is expected; a spike of RefreshTokenReuseException can mean stolen tokens." + meaning("NotAuthorizedException", "RefreshTokenReuseException"),
+		},
+		FirstSeenRule{
+			ID:          "token-theft",
+			Description: "A refresh token used from a network and device the user never used: refreshes per sub from a new /24 or user-agent family.",
+			Key:         KeySub, Values: []EventKey{KeyIPRange, KeyUserAgentFamily},
+			Judge:         EventMatch{Filter: EventFilter{Kinds: []EventKind{KindTokenRefresh}}, Outcomes: []Outcome{OutcomeSuccess}},
+			Reference:     EventMatch{Outcomes: []Outcome{OutcomeSuccess}},
+			Teach:         &EventMatch{Func: CompletedSignIn},
+			KnownKeysOnly: true,
+			Severity:      SeverityHigh, PartialSeverity: SeverityMedium,
+			Advice: "A refresh token was used for this user from a network range or kind of device that the user never used in the baseline and did not sign in from during the run. Refresh tokens are bearer tokens: whoever holds one gets new tokens until it expires (30 days by default, FACTS.md 6.2). If the user does not recognise it, revoke the user's tokens (AdminUserGlobalSignOut) and reset the password; consider refresh-token rotation and a shorter refresh-token validity. Refreshes through the token endpoint carry no sub (FACTS.md 2.3) and are not judged.",
+		},
+		EventRule{
+			ID:          "m2m-token-per-call",
+			Description: "A machine client that does not cache its tokens: client_credentials requests per client.",
+			Unit:        "client_credentials token requests",
+			Events:      m2m, Key: KeyClient, Top: KeySourceIP,
+			Threshold: 60, Window: time.Hour, Sliding: true, Severity: SeverityMedium,
+			Advice: "A machine client requests client_credentials tokens far more often than caching allows: an access token is valid for an hour by default (FACTS.md 6.2), so a client that caches needs about one an hour per instance. A token per call adds latency, costs money (machine-to-machine tokens are billed per request) and eats into the ClientAuthentication quota of 150 requests per second per account, which cannot be raised (FACTS.md 6.3). Make the client cache tokens until shortly before they expire.",
+		},
+		EventRule{
+			ID:          "m2m-token-volume",
+			Description: "A machine client's token volume far above its baseline: client_credentials requests per client and hour against the baseline's mean plus three standard deviations.",
+			Unit:        "client_credentials token requests",
+			Events:      m2m, Key: KeyClient, Top: KeySourceIP,
+			Threshold: 10, Window: time.Hour, Severity: SeverityMedium, Baseline: &BaselineMode{Sigmas: 3, Required: true},
+			Advice: "A machine client's token requests are far above what the baseline learned for it. The usual cause is a client that stopped caching tokens (see m2m-token-per-call); otherwise a deployment scaled out, or someone else is using the client's secret.",
+		},
+		FirstSeenRule{
+			ID:          "m2m-new-source",
+			Description: "A machine client seen from a new place: client_credentials requests from a /24 or user-agent family the baseline never saw for the client.",
+			Key:         KeyClient, Values: []EventKey{KeyIPRange, KeyUserAgentFamily},
+			Judge:     m2m,
+			Reference: EventMatch{Filter: EventFilter{Kinds: []EventKind{KindM2MToken}}, Outcomes: []Outcome{OutcomeSuccess}},
+			Severity:  SeverityMedium,
+			Advice:    "A machine client called the token endpoint from a network range or with a user-agent family that the baseline never saw for it. A client secret is the client's password: a new range can be a new deployment region or NAT gateway, or a leaked secret. Confirm with the client's owners; if nobody knows the source, rotate the client secret.",
+		},
+		FailureStreakRule{
+			ID:          "m2m-failure-streak",
+			Description: "A machine client whose client_credentials requests keep failing: a secret rotated in one place only.",
+			Events:      m2m, Key: KeyClient, MinRun: 10, Severity: SeverityHigh,
+			Advice: "A machine client's client_credentials requests kept failing with no success between them. The usual cause is a client secret rotated in one place only: the app client has a new secret and some instances still send the old one (or the client was deleted and is still in use). Update the secret where it is stored, or roll back the rotation. Whether the token endpoint records an error code for these failures is not documented (FACTS.md 2.3 [X]): the rule reads the HTTP status as well." + meaning("HTTP 400"),
+		},
+		AdminChangeRule{
+			ID:          "admin-mfa-off",
+			Description: "MFA turned off for the pool.",
+			EventNames:  []string{"SetUserPoolMfaConfig", "UpdateUserPool"},
+			Match:       matchMFAOff, Severity: SeverityHigh,
+			Advice: "MFA was turned off for the user pool: users can now sign in with a password alone. If the change was not planned, turn MFA back on (SetUserPoolMfaConfig) and find out who made it from the caller's ARN and the caller's other recent calls in CloudTrail.",
+		},
+		AdminChangeRule{
+			ID:          "admin-new-client",
+			Description: "A new app client created.",
+			EventNames:  []string{"CreateUserPoolClient"},
+			Match:       matchNewClient, Severity: SeverityMedium,
+			Advice: "A new app client can get tokens for the pool's users, or with a secret and the client_credentials grant for machines. Check that it was planned: its callback URLs, OAuth flows and scopes, and who created it.",
+		},
+		AdminChangeRule{
+			ID:          "admin-callback-urls",
+			Description: "An app client's callback or sign-out URLs set.",
+			EventNames:  []string{"UpdateUserPoolClient"},
+			Match:       matchCallbackURLs, Severity: SeverityMedium,
+			Advice: "An app client's callback (or sign-out) URLs were set: whoever controls a callback URL receives the authorization codes of users who sign in through it. UpdateUserPoolClient replaces the whole client configuration, so the URLs are present whether or not they changed: compare them with the previous configuration (DescribeUserPoolClient, or the client's previous CreateUserPoolClient or UpdateUserPoolClient event).",
+		},
+		AdminChangeRule{
+			ID:          "admin-threat-protection-lowered",
+			Description: "Threat protection weakened: an adaptive-authentication action set to NO_ACTION, addresses exempted, or advanced security set to AUDIT or OFF.",
+			EventNames:  []string{"SetRiskConfiguration", "UpdateUserPool"},
+			Match:       matchThreatLowered, Severity: SeverityHigh,
+			Advice: "Threat protection was weakened: risky sign-ins or compromised credentials are no longer blocked or challenged, or some addresses are exempt from risk checks. Restore the configuration if the change was not planned, and find out who made it.",
+		},
+		AdminChangeRule{
+			ID:          "admin-deletion",
+			Description: "A pool, app client, identity provider, domain or resource server deleted.",
+			EventNames:  []string{"DeleteUserPool", "DeleteUserPoolClient", "DeleteIdentityProvider", "DeleteUserPoolDomain", "DeleteResourceServer"},
+			Match:       matchDeletion, Severity: SeverityHigh,
+			Advice: "Something users sign in through was deleted: sign-ins through it fail from now on, and a deleted pool's users cannot be recovered. Check that it was planned.",
+		},
+		AdminChangeRule{
+			ID:          "admin-identity-provider",
+			Description: "An identity provider created or changed.",
+			EventNames:  []string{"CreateIdentityProvider", "UpdateIdentityProvider"},
+			Match:       matchIdentityProvider, Severity: SeverityMedium,
+			Advice: "An identity provider was created or changed: it decides who can sign in through federation, and a changed SAML metadata URL or OIDC issuer can let another directory's users in. Check the provider's details against what was planned.",
+		},
+		FailureRateRule{
+			ID:      "failure-rate",
+			MaxRate: 0.2, MinAttempts: 50, Window: time.Hour, Severity: SeverityMedium, HighRate: 0.5,
+		},
+		ThrottleRule{
+			ID:        "throttle-spike",
+			Threshold: 10, Window: time.Hour, Severity: SeverityMedium,
+			Advice: "Cognito throttled requests of this flow (TooManyRequestsException): the account's requests-per-second quota of the flow's category was exceeded. Quotas are per account and Region, shared by all pools: UserAuthentication 120, UserCreation 50, UserFederation 25 by default (FACTS.md 6.3). See the quota findings, make clients retry with backoff, and ask for a higher quota where it can be raised.",
+		},
+		QuotaRule{
+			ID:     "quota-approach",
+			Quotas: quotas, Fraction: 0.8, Severity: SeverityHigh,
+			Advice: "The account's calls in this rate-limit category came close to the quota within a metric period. The figure is the period's average, so short peaks were higher; at the quota, Cognito throttles with TooManyRequestsException. The quota is shared by all pools of the account in the Region. Find the caller in CloudTrail, and ask for a higher quota (Service Quotas) before it throttles, where the category allows it (FACTS.md 6.3).",
+		},
+		QuotaThrottleRule{
+			ID:        "quota-throttles",
+			Threshold: 10, Window: time.Hour, Severity: SeverityMedium,
+			Advice: "Calls in this rate-limit category were throttled (AWS/Usage ThrottleCount), account-wide: by any pool or application of the account in the Region. Make clients retry with backoff, and ask for a higher quota where the category allows it (FACTS.md 6.3).",
+		},
+		TrailGapRule{
+			ID:          "trail-gap",
+			MinAttempts: 100, MinRatio: 0.5, Window: time.Hour, Settle: 15 * time.Minute, Clock: o.Clock, Severity: SeverityHigh,
+			Advice: "CloudTrail recorded far fewer sign-in, refresh, sign-up and federation events than CloudWatch counted attempts for the same hours. Each attempt normally leaves one or more records, so the trail is missing data: a stopped trail, a changed event selector, a broken S3 bucket policy, or late delivery. Check the trail (GetTrailStatus: IsLogging, LatestDeliveryError). Until it is fixed, the event rules cannot see attacks in those hours. The ratio of records to metric attempts is not documented (FACTS.md 8.2 [X]: whether challenge steps and managed-login sign-ins count in SignInSuccesses), hence the generous threshold.",
+		},
+	}
+}
+
+// stringParam returns params[name] if it is a string.
+func stringParam(params map[string]any, name string) string {
+	s, _ := params[name].(string)
+	return s
+}
+
+// listParam returns params[name] as strings if it is a list.
+func listParam(params map[string]any, name string) []string {
+	l, _ := params[name].([]any)
+	var out []string
+	for _, v := range l {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// The request parameters the admin rules read are not verified against
+// records of a real account: AWS publishes no sample of these events
+// (FACTS.md 2.4 [X]). Their names follow the API's request members, as
+// CloudTrail logs requestParameters for other services.
+
+func matchMFAOff(e Event, params map[string]any) (string, bool) {
+	if strings.EqualFold(stringParam(params, "mfaConfiguration"), "OFF") {
+		return "mfaConfiguration set to OFF", true
+	}
+	return "", false
+}
+
+func matchNewClient(e Event, params map[string]any) (string, bool) {
+	parts := []string{"new app client"}
+	if n := stringParam(params, "clientName"); n != "" {
+		parts = append(parts, "name "+n)
+	}
+	if e.ClientID != "" {
+		parts = append(parts, "ID "+string(e.ClientID))
+	}
+	if s, ok := params["generateSecret"].(bool); ok && s {
+		parts = append(parts, "with a secret")
+	}
+	if u := listParam(params, "callbackURLs"); len(u) > 0 {
+		parts = append(parts, "callback URLs "+strings.Join(u, " "))
+	}
+	if f := listParam(params, "allowedOAuthFlows"); len(f) > 0 {
+		parts = append(parts, "OAuth flows "+strings.Join(f, " "))
+	}
+	return strings.Join(parts, ", "), true
+}
+
+func matchCallbackURLs(e Event, params map[string]any) (string, bool) {
+	var parts []string
+	for _, name := range []string{"callbackURLs", "logoutURLs", "defaultRedirectURI"} {
+		if _, ok := params[name]; !ok {
+			continue
+		}
+		v := listParam(params, name)
+		if s := stringParam(params, name); s != "" {
+			v = []string{s}
+		}
+		parts = append(parts, name+" set to "+cmp.Or(strings.Join(v, " "), "(none)"))
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	return strings.Join(parts, "; "), true
+}
+
+func matchThreatLowered(e Event, params map[string]any) (string, bool) {
+	var parts []string
+	obj := func(m map[string]any, name string) map[string]any {
+		v, _ := m[name].(map[string]any)
+		return v
+	}
+	if e.Name == "UpdateUserPool" {
+		if mode := stringParam(obj(params, "userPoolAddOns"), "advancedSecurityMode"); mode == "OFF" || mode == "AUDIT" {
+			parts = append(parts, "advancedSecurityMode set to "+mode)
+		}
+	}
+	if actions := obj(obj(params, "accountTakeoverRiskConfiguration"), "actions"); actions != nil {
+		for _, level := range []string{"highAction", "mediumAction", "lowAction"} {
+			if a := stringParam(obj(actions, level), "eventAction"); a == "NO_ACTION" {
+				parts = append(parts, "account-takeover "+strings.TrimSuffix(level, "Action")+"-risk action set to NO_ACTION")
+			}
+		}
+	}
+	if a := stringParam(obj(obj(params, "compromisedCredentialsRiskConfiguration"), "actions"), "eventAction"); a == "NO_ACTION" {
+		parts = append(parts, "compromised-credentials action set to NO_ACTION")
+	}
+	if r := listParam(obj(params, "riskExceptionConfiguration"), "skippedIPRangeList"); len(r) > 0 {
+		parts = append(parts, "risk checks skipped for "+strings.Join(r, " "))
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	return strings.Join(parts, "; "), true
+}
+
+func matchDeletion(e Event, params map[string]any) (string, bool) {
+	what := strings.TrimPrefix(e.Name, "Delete")
+	for _, name := range []string{"clientId", "providerName", "domain", "identifier", "userPoolId"} {
+		if v := stringParam(params, name); v != "" {
+			return what + " " + v + " deleted", true
+		}
+	}
+	return what + " deleted", true
+}
+
+func matchIdentityProvider(e Event, params map[string]any) (string, bool) {
+	d := strings.TrimSuffix(e.Name, "IdentityProvider") + " identity provider"
+	if n := stringParam(params, "providerName"); n != "" {
+		d += " " + n
+	}
+	if t := stringParam(params, "providerType"); t != "" {
+		d += " (" + t + ")"
+	}
+	return d, true
+}
