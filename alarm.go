@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +26,10 @@ var (
 	// CloudWatch to replay, such as one fed by a metric filter that has not
 	// published yet.
 	ErrNotBacktestable = errors.New("alarm cannot be backtested")
+	// ErrQuotaExceeded reports an alarm or metric filter that AWS refused
+	// because an account quota is reached (LimitExceeded); the error names
+	// the quota.
+	ErrQuotaExceeded = errors.New("quota exceeded")
 )
 
 // AlarmError is one problem with an alarm definition: which alarm, which
@@ -69,16 +74,15 @@ const (
 	MissingDataNotBreaching MissingData = "notBreaching"
 )
 
-// Measure says what an alarm's watched value measures, so that Validate can
+// measure says what an alarm's watched value measures, so that Validate can
 // reject a threshold that could never, or would always, breach. The zero
-// value, MeasureAny, checks only that the threshold is a finite number.
-type Measure int
+// value, measureAny, checks only that the threshold is a finite number.
+type measure int
 
-// The measures.
 const (
-	MeasureAny     Measure = iota // anything; only finiteness is checked
-	MeasurePercent                // a percentage, 0 to 100
-	MeasureCount                  // a count, 0 or more
+	measureAny     measure = iota // anything; only finiteness is checked
+	measurePercent                // a percentage, 0 to 100
+	measureCount                  // a count, 0 or more
 )
 
 // AlarmState is the state of a CloudWatch alarm.
@@ -113,8 +117,9 @@ type MetricQuery struct {
 	// ID names the query in expressions: a lowercase letter, then letters,
 	// digits and underscores.
 	ID string
-	// Expression is metric math over other queries' IDs; empty when Metric
-	// is set.
+	// Expression is metric math over other queries' IDs, or a Metrics
+	// Insights query ("SELECT ..."), which must then be the alarm's only
+	// query; empty when Metric is set.
 	Expression string
 	// Metric is the statistic this query reads; nil for an expression.
 	Metric *MetricStat
@@ -123,6 +128,10 @@ type MetricQuery struct {
 	// ReturnData marks the one query whose value the alarm watches.
 	ReturnData bool
 }
+
+// insights reports whether q is a Metrics Insights query. Such a query
+// carries the alarm's period itself, as it has no MetricStat.
+func (q MetricQuery) insights() bool { return strings.HasPrefix(q.Expression, "SELECT ") }
 
 // MetricFilter is a CloudWatch Logs metric filter that counts matching log
 // events into a metric, which an alarm then watches.
@@ -146,9 +155,8 @@ type MetricFilter struct {
 
 // Alarm is one CloudWatch metric alarm, defined as data: its metric math,
 // evaluation settings, actions and tags, and for alarms on CloudTrail
-// events the metric filter that feeds it. The constructors
-// (SignInFailureRateAlarm and the others) return alarms with documented
-// defaults; change any field of the result before planning. Validate checks
+// events the metric filter that feeds it. StandardAlarms returns alarms with
+// documented defaults; change any field of the result before planning. Validate checks
 // a definition against CloudWatch's rules; PutMetricAlarmInput and
 // PutMetricFilterInput render it.
 type Alarm struct {
@@ -164,11 +172,9 @@ type Alarm struct {
 	// DatapointsToAlarm means N.
 	EvaluationPeriods int
 	DatapointsToAlarm int
-	// Comparison and Threshold say when a datapoint breaches; Measure says
-	// what the watched value measures.
+	// Comparison and Threshold say when a datapoint breaches.
 	Comparison cwtypes.ComparisonOperator
 	Threshold  float64
-	Measure    Measure
 	// TreatMissingData says how periods without a datapoint count.
 	TreatMissingData MissingData
 	// The actions (ARNs, at most 5 each) for the transitions to ALARM, OK
@@ -184,17 +190,28 @@ type Alarm struct {
 	// Filter, when set, is the metric filter that publishes the metric the
 	// alarm watches.
 	Filter *MetricFilter
+
+	// measure is what the watched value measures, set by the standard
+	// definitions so that Validate checks the threshold's range.
+	measure measure
+	// replay, set by a definition that watches a Metrics Insights query, is
+	// the equivalent metric math over listed series that Backtest reads,
+	// since Metrics Insights sees only the last three hours (FACTS.md
+	// 9.4 f); replayOf is the query it stands for.
+	replay   []MetricQuery
+	replayOf string
 }
 
-// Namespace is the root of the CloudWatch namespaces that cognitomon's
-// metric filters publish to: a pool's metrics go to Namespace + "/" + the
-// pool's ID, as in "Cognitomon/us-east-1_AbCdEf123".
-const Namespace = "Cognitomon"
+// filterNamespace is the default root of the CloudWatch namespaces that
+// cognitomon's metric filters publish to: a pool's metrics go to
+// filterNamespace + "/" + the pool's ID, as in
+// "Cognitomon/us-east-1_AbCdEf123".
+const filterNamespace = "Cognitomon"
 
-// AlarmPrefix returns the name prefix of the alarms and metric filters that
+// alarmPrefix returns the name prefix of the alarms and metric filters that
 // cognitomon defines for a pool by default: "cognitomon-<pool>-". The
 // trailing dash keeps one pool's prefix from being a prefix of another's.
-func AlarmPrefix(pool UserPoolID) string { return "cognitomon-" + string(pool) + "-" }
+func alarmPrefix(pool UserPoolID) string { return "cognitomon-" + string(pool) + "-" }
 
 // The watched query of the metric-math alarms.
 const guardedRateID = "guarded_rate"
@@ -269,6 +286,9 @@ func renderQueries(qs []MetricQuery, period time.Duration) []cwtypes.MetricDataQ
 		}
 		if q.Expression != "" {
 			r.Expression = aws.String(q.Expression)
+		}
+		if q.insights() {
+			r.Period = aws.Int32(int32(period / time.Second))
 		}
 		if m := q.Metric; m != nil {
 			metric := &cwtypes.Metric{Namespace: aws.String(m.Namespace), MetricName: aws.String(m.MetricName)}

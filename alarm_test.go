@@ -54,15 +54,43 @@ func alarmErrors(err error) []string {
 	return out
 }
 
+// standardAlarmErr returns the standard alarm named name (after the
+// prefix) that StandardAlarms defines for pool and clients, with identity
+// providers Google and CorpSAML over the first client and the trail log
+// group; optFns apply to every alarm.
+func standardAlarmErr(pool cognitomon.UserPoolID, name string, clients []cognitomon.ClientID, optFns ...func(*cognitomon.DefinitionOptions)) (cognitomon.Alarm, error) {
+	in := cognitomon.StandardAlarmsInput{UserPool: pool, Clients: clients, IdentityProviders: []string{"Google", "CorpSAML"}, TrailLogGroup: alarmLogGroup}
+	if len(clients) > 0 {
+		in.FederationClients = clients[:1]
+	}
+	alarms, err := cognitomon.StandardAlarms(in, optFns...)
+	if err != nil {
+		return cognitomon.Alarm{}, err
+	}
+	var names []string
+	for _, a := range alarms {
+		if n := len(a.Name) - len(name); n > 0 && a.Name[n:] == name && a.Name[n-1] == '-' {
+			return a, nil
+		}
+		names = append(names, a.Name)
+	}
+	return cognitomon.Alarm{}, fmt.Errorf("no standard alarm named %q among %v", name, names)
+}
+
+// standardAlarm is standardAlarmErr for the test pool, failing the test on
+// an error.
+func standardAlarm(t *testing.T, name string, clients []cognitomon.ClientID, optFns ...func(*cognitomon.DefinitionOptions)) cognitomon.Alarm {
+	t.Helper()
+	a, err := standardAlarmErr(alarmPool, name, clients, optFns...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 func TestAlarmValidation(t *testing.T) {
-	signIn, err := cognitomon.SignInFailureRateAlarm(alarmPool, alarmClients)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := cognitomon.RiskyAdminChangesAlarm(alarmPool, alarmLogGroup)
-	if err != nil {
-		t.Fatal(err)
-	}
+	signIn := standardAlarm(t, "signin-failure-rate", alarmClients)
+	admin := standardAlarm(t, "admin-changes", alarmClients)
 	clone := func(a cognitomon.Alarm) cognitomon.Alarm {
 		c := a
 		c.Queries = nil

@@ -22,7 +22,10 @@ import (
 // with ErrNotOwned before any call. Deleting what is already gone is not an
 // error, so applying the same plan twice changes nothing the second time.
 // Apply stops at the first failure; what was done before stays done, and a
-// new Plan shows what is left.
+// new Plan shows what is left. A put refused with LimitExceeded (a quota on
+// alarms or on a log group's metric filters) fails at once, wrapping
+// ErrQuotaExceeded and naming the quota: it is not retried, neither by Apply
+// nor by the SDK, since only a quota change or a deletion can make it pass.
 func (m *AlarmManager) Apply(ctx context.Context, p *Plan) error {
 	if p == nil {
 		return errors.New("apply: nil plan")
@@ -71,8 +74,8 @@ func (m *AlarmManager) Apply(ctx context.Context, p *Plan) error {
 		if c.Resource != ResourceMetricFilter {
 			continue
 		}
-		if err := call("putting metric filter "+c.Name, func() error {
-			_, err := m.logs.PutMetricFilter(ctx, c.filterInput)
+		if err := m.putUnderQuota(ctx, "putting metric filter "+c.Name, filterQuota, func() error {
+			_, err := m.logs.PutMetricFilter(ctx, c.filterInput, func(o *cloudwatchlogs.Options) { o.Retryer = quotaNotRetried(o.Retryer) })
 			return err
 		}); err != nil {
 			return err
@@ -90,8 +93,8 @@ func (m *AlarmManager) Apply(ctx context.Context, p *Plan) error {
 				stripped.Tags = nil // ignored on update; see TagResource below
 				in = &stripped
 			}
-			if err := call("putting alarm "+c.Name, func() error {
-				_, err := m.cw.PutMetricAlarm(ctx, in)
+			if err := m.putUnderQuota(ctx, "putting alarm "+c.Name, alarmQuota(in), func() error {
+				_, err := m.cw.PutMetricAlarm(ctx, in, func(o *cloudwatch.Options) { o.Retryer = quotaNotRetried(o.Retryer) })
 				return err
 			}); err != nil {
 				return err
@@ -155,4 +158,80 @@ func (m *AlarmManager) Apply(ctx context.Context, p *Plan) error {
 func hasErrorCode(err error, code string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
+// The error codes of a quota refusal: CloudWatch's LimitExceededFault
+// (code LimitExceeded, FACTS.md 4.3; the SDK reports the shape name where no
+// query-compatible code comes back) and CloudWatch Logs'
+// LimitExceededException.
+func isQuotaError(err error) bool {
+	return hasErrorCode(err, "LimitExceeded") || hasErrorCode(err, "LimitExceededFault") || hasErrorCode(err, "LimitExceededException")
+}
+
+// filterQuota names the quota a PutMetricFilter LimitExceededException
+// reports.
+//
+// Assumption: the quota is 100 metric filters per log group. FACTS.md does
+// not say; the PutMetricFilter API reference does ("The maximum number of
+// metric filters that can be associated with a log group is 100"). Check in
+// Service Quotas (CloudWatch Logs) or with `aws logs describe-metric-filters
+// --log-group-name G` on a log group that refused a filter.
+const filterQuota = "the quota of metric filters per log group (100)"
+
+// alarmQuota names the quota a PutMetricAlarm LimitExceeded reports: for a
+// Metrics Insights alarm, the 200 Metrics Insights alarms per account and
+// Region (FACTS.md 9.4 f).
+//
+// Assumption: for other alarms, which quota it is is not documented (FACTS.md
+// 4.3 names only the error; AWS's quota page says there is no limit on the
+// number of metric alarms). Check the account's CloudWatch quotas in Service
+// Quotas when it happens.
+func alarmQuota(in *cloudwatch.PutMetricAlarmInput) string {
+	for _, q := range in.Metrics {
+		if strings.HasPrefix(aws.ToString(q.Expression), "SELECT ") {
+			return "the quota of Metrics Insights alarms per account and Region (default 200, FACTS.md 9.4 f)"
+		}
+	}
+	return "a CloudWatch alarm quota of the account and Region (see Service Quotas)"
+}
+
+// putUnderQuota runs a put that a quota can refuse, retrying throttles as
+// retry does but returning a quota refusal at once: LimitExceeded is not a
+// throttle here (FACTS.md 9.5 item 9: the SDK would otherwise retry
+// LimitExceededException too, which call's optFns prevent with
+// quotaNotRetried).
+func (m *AlarmManager) putUnderQuota(ctx context.Context, what, quota string, call func() error) error {
+	var refused error
+	err := retry(ctx, m.opts.Retry, func() error {
+		err := call()
+		if isQuotaError(err) {
+			refused = err
+			return nil
+		}
+		return err
+	})
+	switch {
+	case refused != nil:
+		return fmt.Errorf("%s: %w: %s is reached; raise it or delete unused ones, then apply a new plan (not retried): %w", what, ErrQuotaExceeded, quota, refused)
+	case err != nil:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// quotaNotRetried wraps the SDK's retryer so that a quota refusal is not
+// retried; every other error is retried as r decides. A nil r (an API
+// fake's options) means no retries.
+func quotaNotRetried(r aws.Retryer) aws.Retryer {
+	if r == nil {
+		r = aws.NopRetryer{}
+	}
+	return quotaRetryer{r}
+}
+
+type quotaRetryer struct{ aws.Retryer }
+
+// IsErrorRetryable reports false for a quota refusal.
+func (r quotaRetryer) IsErrorRetryable(err error) bool {
+	return !isQuotaError(err) && r.Retryer.IsErrorRetryable(err)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,23 +11,20 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
 
-// DefinitionOptions change the documented defaults of an alarm constructor.
-// Zero values keep the defaults.
+// DefinitionOptions change the documented defaults of the standard alarms.
+// StandardAlarms applies them to every alarm it returns; zero values keep
+// the defaults. To change one alarm's threshold or actions, pick it from the
+// returned slice by name and set its fields.
 type DefinitionOptions struct {
-	// Prefix starts the alarm's name. Default AlarmPrefix(pool); an
+	// Prefix starts every alarm's name. Default "cognitomon-<pool>-"; an
 	// AlarmManager manages only names with its own prefix.
 	Prefix string
-	// Name follows the prefix. Each constructor has its own default, such
-	// as "signin-failure-rate".
-	Name string
-	// Threshold replaces the constructor's default threshold. Zero keeps the
-	// default; to alarm at exactly 0, set Alarm.Threshold on the result.
-	Threshold float64
 	// Period is the length of a datapoint. Default 5 minutes, the interval
 	// at which Cognito publishes (FACTS.md 1.1); alarms on AWS/Cognito
 	// metrics need a multiple of it.
 	Period time.Duration
-	// EvaluationPeriods (N) and DatapointsToAlarm (M) replace the defaults.
+	// EvaluationPeriods (N) and DatapointsToAlarm (M) replace each alarm's
+	// defaults.
 	EvaluationPeriods int
 	DatapointsToAlarm int
 	// TreatMissingData replaces the default, MissingDataNotBreaching:
@@ -51,28 +47,30 @@ type DefinitionOptions struct {
 	// sign-up), which are otherwise added to the clients, as
 	// MetricsClient.Stats adds them.
 	ExcludePseudoClients bool
-	// Events are the CloudTrail event names that RiskyAdminChangesAlarm
-	// counts. Default RiskyAdminEvents().
+	// Events are the CloudTrail event names that the admin-changes alarm
+	// counts. Default: the names internal/eventnames marks RiskyAdmin.
 	Events []string
 	// Namespace is the root of the namespace that the metric filters
-	// publish to; the pool's ID is appended. Default Namespace.
+	// publish to; the pool's ID is appended. Default "Cognitomon".
 	Namespace string
 }
 
-// resolveOptions applies optFns over the defaults of one constructor.
-func resolveOptions(pool UserPoolID, name string, threshold float64, n, m int, optFns []func(*DefinitionOptions)) DefinitionOptions {
+// definition is one alarm's resolved options: the caller's, over the
+// alarm's own name and threshold and the common defaults.
+type definition struct {
+	DefinitionOptions
+	name      string
+	threshold float64
+}
+
+// resolveOptions applies optFns over the defaults of one alarm.
+func resolveOptions(pool UserPoolID, name string, threshold float64, n, m int, optFns []func(*DefinitionOptions)) definition {
 	var o DefinitionOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
 	if o.Prefix == "" {
-		o.Prefix = AlarmPrefix(pool)
-	}
-	if o.Name == "" {
-		o.Name = name
-	}
-	if o.Threshold == 0 {
-		o.Threshold = threshold
+		o.Prefix = alarmPrefix(pool)
 	}
 	if o.Period == 0 {
 		o.Period = cognitoPublishPeriod
@@ -90,24 +88,24 @@ func resolveOptions(pool UserPoolID, name string, threshold float64, n, m int, o
 		o.MinAttempts = 20
 	}
 	if o.Namespace == "" {
-		o.Namespace = Namespace
+		o.Namespace = filterNamespace
 	}
-	return o
+	return definition{DefinitionOptions: o, name: name, threshold: threshold}
 }
 
-// base returns an alarm with the options' common settings.
-func (o DefinitionOptions) base(pool UserPoolID) Alarm {
+// base returns an alarm with the definition's common settings.
+func (o definition) base(pool UserPoolID) Alarm {
 	tags := map[string]string{"ManagedBy": "cognitomon", "UserPool": string(pool)}
 	for k, v := range o.Tags {
 		tags[k] = v
 	}
 	return Alarm{
-		Name:                    o.Prefix + o.Name,
+		Name:                    o.Prefix + o.name,
 		Period:                  o.Period,
 		EvaluationPeriods:       o.EvaluationPeriods,
 		DatapointsToAlarm:       o.DatapointsToAlarm,
 		Comparison:              cwtypes.ComparisonOperatorGreaterThanThreshold,
-		Threshold:               o.Threshold,
+		Threshold:               o.threshold,
 		TreatMissingData:        o.TreatMissingData,
 		AlarmActions:            slices.Clone(o.AlarmActions),
 		OKActions:               slices.Clone(o.OKActions),
@@ -177,7 +175,7 @@ func sortedProviders(providers []string) []string {
 
 // build makes the alarm over exactly these clients, from FlowMath's queries
 // pruned to what the watched value needs.
-func (s flowAlarmSpec) build(pool UserPoolID, clients []ClientID, providers []string, o DefinitionOptions) (Alarm, error) {
+func (s flowAlarmSpec) build(pool UserPoolID, clients []ClientID, providers []string, o definition) (Alarm, error) {
 	a := o.base(pool)
 	if o.Period <= 0 || o.Period%time.Minute != 0 {
 		return Alarm{}, &AlarmError{Alarm: a.Name, Field: "Period", Problem: fmt.Sprintf("%s is not a whole number of minutes", o.Period)}
@@ -185,41 +183,31 @@ func (s flowAlarmSpec) build(pool UserPoolID, clients []ClientID, providers []st
 	if o.MinAttempts < 1 {
 		return Alarm{}, &AlarmError{Alarm: a.Name, Field: "MinAttempts", Problem: fmt.Sprintf("%d: must be at least 1", o.MinAttempts)}
 	}
+	if s.kind == watchThrottles {
+		return s.poolThrottles(pool, clients, o, a)
+	}
 	if n := len(clients) * max(1, len(providers)) * s.statsPerSeries(); n > maxAlarmMetricStats {
 		return Alarm{}, &AlarmError{Alarm: a.Name, Field: "Queries", Problem: fmt.Sprintf("%d series need %d MetricStat queries, more than the %d an alarm may hold; pass fewer clients per alarm (StandardAlarms splits them)", n/s.statsPerSeries(), n, maxAlarmMetricStats)}
 	}
-	qs, err := FlowMath(MathInput{UserPool: pool, Flow: s.flow, Clients: clients, IdentityProviders: providers, Period: o.Period})
+	qs, err := s.math(pool, clients, providers, o.Period)
 	if err != nil {
 		return Alarm{}, fmt.Errorf("alarm %q: %w", a.Name, err)
 	}
-	for _, q := range qs {
-		mq := MetricQuery{ID: aws.ToString(q.Id), Expression: aws.ToString(q.Expression), Label: aws.ToString(q.Label)}
-		if ms := q.MetricStat; ms != nil {
-			mq.Metric = &MetricStat{Namespace: aws.ToString(ms.Metric.Namespace), MetricName: aws.ToString(ms.Metric.MetricName), Stat: aws.ToString(ms.Stat)}
-			for _, d := range ms.Metric.Dimensions {
-				mq.Metric.Dimensions = append(mq.Metric.Dimensions, Dimension{Name: aws.ToString(d.Name), Value: aws.ToString(d.Value)})
-			}
-		}
-		a.Queries = append(a.Queries, mq)
-	}
+	a.Queries = qs
 	var watch string
 	switch s.kind {
 	case watchFailureRate:
 		watch = guardedRateID
-		a.Measure = MeasurePercent
+		a.measure = measurePercent
 		a.Queries = append(a.Queries, MetricQuery{
 			ID:         guardedRateID,
 			Expression: fmt.Sprintf("IF(%s >= %d, %s, 0)", MathAttempts, o.MinAttempts, MathFailureRate),
 			Label:      fmt.Sprintf("%s failure rate (%%) with at least %d attempts", s.flow, o.MinAttempts),
 		})
 		a.Description = fmt.Sprintf("%s failure rate (%%) of user pool %s: 100 * (SampleCount - Sum) / SampleCount of %s summed over the app clients in the metrics, throttled requests included; 0 in periods with fewer than %d attempts.", flowWords(s.flow), pool, s.flow.SuccessesMetric(), o.MinAttempts)
-	case watchThrottles:
-		watch = MathThrottles
-		a.Measure = MeasureCount
-		a.Description = fmt.Sprintf("Throttled %s requests to user pool %s: Sum of %s summed over the app clients in the metrics.", strings.ToLower(flowWords(s.flow)), pool, s.flow.ThrottlesMetric())
 	case watchFailures:
 		watch = MathFailures
-		a.Measure = MeasureCount
+		a.measure = measureCount
 		a.Description = fmt.Sprintf("%s failures of user pool %s: SampleCount - Sum of %s summed over the app clients in the metrics, throttled requests included.", flowWords(s.flow), pool, s.flow.SuccessesMetric())
 	}
 	if len(providers) > 0 {
@@ -230,6 +218,66 @@ func (s flowAlarmSpec) build(pool UserPoolID, clients []ClientID, providers []st
 		a.Queries[i].ReturnData = a.Queries[i].ID == watch
 	}
 	a.Queries = prune(a.Queries, watch)
+	if err := a.Validate(); err != nil {
+		return Alarm{}, err
+	}
+	return a, nil
+}
+
+// math returns FlowMath's queries over exactly these clients as alarm
+// queries, without ReturnData (build prunes them and marks the watched one).
+func (s flowAlarmSpec) math(pool UserPoolID, clients []ClientID, providers []string, period time.Duration) ([]MetricQuery, error) {
+	qs, err := FlowMath(MathInput{UserPool: pool, Flow: s.flow, Clients: clients, IdentityProviders: providers, Period: period})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MetricQuery, 0, len(qs))
+	for _, q := range qs {
+		mq := MetricQuery{ID: aws.ToString(q.Id), Expression: aws.ToString(q.Expression), Label: aws.ToString(q.Label)}
+		if ms := q.MetricStat; ms != nil {
+			mq.Metric = &MetricStat{Namespace: aws.ToString(ms.Metric.Namespace), MetricName: aws.ToString(ms.Metric.MetricName), Stat: aws.ToString(ms.Stat)}
+			for _, d := range ms.Metric.Dimensions {
+				mq.Metric.Dimensions = append(mq.Metric.Dimensions, Dimension{Name: aws.ToString(d.Name), Value: aws.ToString(d.Value)})
+			}
+		}
+		out = append(out, mq)
+	}
+	return out, nil
+}
+
+// poolThrottles makes the alarm on a flow's throttled requests to the whole
+// pool: one Metrics Insights query summing the flow's *Throttles metric over
+// every UserPoolClient series of the pool, pseudo-clients and clients
+// created later included, so it is never split over groups of clients
+// (FACTS.md 1.1 gives this form of pool-wide query and says it can back an
+// alarm; 9.4 f: at most 200 such alarms per account and Region, and they see
+// the last three hours). Backtest cannot read three hours back, so the alarm
+// carries the same sum over the listed clients for replaying history.
+func (s flowAlarmSpec) poolThrottles(pool UserPoolID, clients []ClientID, o definition, a Alarm) (Alarm, error) {
+	if err := pool.Validate(); err != nil {
+		return Alarm{}, err
+	}
+	for _, c := range clients {
+		if err := c.Validate(); err != nil {
+			return Alarm{}, fmt.Errorf("alarm %q: %w", a.Name, err)
+		}
+	}
+	// The pool ID has been validated against [\w-]+_[0-9a-zA-Z]+: it holds
+	// no quote or backslash, so it can stand inside the string literal.
+	query := fmt.Sprintf(`SELECT SUM(%s) FROM SCHEMA("%s", UserPool, UserPoolClient) WHERE UserPool = '%s'`, s.flow.ThrottlesMetric(), CognitoNamespace, pool)
+	a.measure = measureCount
+	a.Queries = []MetricQuery{{ID: MathThrottles, Expression: query, Label: s.flow.String() + " " + MathThrottles, ReturnData: true}}
+	a.Description = fmt.Sprintf("Throttled %s requests to user pool %s: Sum of %s over every app client of the pool (a Metrics Insights query). Managed by cognitomon.", strings.ToLower(flowWords(s.flow)), pool, s.flow.ThrottlesMetric())
+	if len(clients) > 0 {
+		replay, err := s.math(pool, clients, nil, o.Period)
+		if err != nil {
+			return Alarm{}, fmt.Errorf("alarm %q: %w", a.Name, err)
+		}
+		for i := range replay {
+			replay[i].ReturnData = replay[i].ID == MathThrottles
+		}
+		a.replay, a.replayOf = prune(replay, MathThrottles), query
+	}
 	if err := a.Validate(); err != nil {
 		return Alarm{}, err
 	}
@@ -278,70 +326,6 @@ func prune(qs []MetricQuery, watch string) []MetricQuery {
 	return out
 }
 
-// SignInFailureRateAlarm returns the alarm on a pool's sign-in failure rate:
-// 100 * (SampleCount - Sum) / SampleCount of SignInSuccesses summed over the
-// clients (plus the Invalid pseudo-client), guarded so that a period with
-// fewer than MinAttempts attempts counts as 0:
-//
-//	attempts     = SUM([n0, n1, ...])     SampleCount per client
-//	successes    = SUM([s0, s1, ...])     Sum per client
-//	failures     = attempts - successes
-//	failure_rate = 100 * failures / attempts
-//	guarded_rate = IF(attempts >= 20, failure_rate, 0)   watched
-//
-// Defaults: above 20 (%) in 1 of 1 five-minute periods, MinAttempts 20,
-// missing data not breaching. The clients are listed because SEARCH cannot
-// back an alarm (FACTS.md 4.2); an alarm holds at most 10 MetricStat
-// queries, so at most 5 series (see docs/alarms.md for why not Metrics
-// Insights). List the clients with MetricsClient.Stats or pass them.
-func SignInFailureRateAlarm(pool UserPoolID, clients []ClientID, optFns ...func(*DefinitionOptions)) (Alarm, error) {
-	return signInFailureRateSpec.define(pool, clients, nil, optFns)
-}
-
-// SignUpFailureRateAlarm is SignInFailureRateAlarm for sign-ups
-// (SignUpSuccesses, with the Admin pseudo-client). Defaults: above 20 (%)
-// in 1 of 1 five-minute periods with at least 20 attempts.
-func SignUpFailureRateAlarm(pool UserPoolID, clients []ClientID, optFns ...func(*DefinitionOptions)) (Alarm, error) {
-	return signUpFailureRateSpec.define(pool, clients, nil, optFns)
-}
-
-// FederationFailureRateAlarm is SignInFailureRateAlarm for federated
-// sign-ins (FederationSuccesses), over every pair of the clients and
-// identity providers; AWS documents no pseudo-client for federation.
-// Defaults: above 20 (%) in 1 of 1 five-minute periods with at least 20
-// attempts.
-func FederationFailureRateAlarm(pool UserPoolID, clients []ClientID, providers []string, optFns ...func(*DefinitionOptions)) (Alarm, error) {
-	if len(providers) == 0 {
-		return Alarm{}, errors.New("federation failure-rate alarm needs at least one identity provider")
-	}
-	return federationFailureRateSpec.define(pool, clients, providers, optFns)
-}
-
-// SignInThrottlesAlarm returns the alarm on a pool's throttled sign-ins,
-// Sum of SignInThrottles summed over the clients (plus Invalid):
-//
-//	throttles = SUM([t0, t1, ...])   watched
-//
-// Defaults: above 100 in 1 of 1 five-minute periods, missing data not
-// breaching. At most 10 series.
-func SignInThrottlesAlarm(pool UserPoolID, clients []ClientID, optFns ...func(*DefinitionOptions)) (Alarm, error) {
-	return signInThrottlesSpec.define(pool, clients, nil, optFns)
-}
-
-// TokenRefreshFailuresAlarm returns the alarm on a pool's failed token
-// refreshes, SampleCount - Sum of TokenRefreshSuccesses summed over the
-// clients (plus Invalid), throttled refreshes included:
-//
-//	attempts  = SUM([n0, n1, ...])
-//	successes = SUM([s0, s1, ...])
-//	failures  = attempts - successes   watched
-//
-// Defaults: above 50 in 1 of 1 five-minute periods, missing data not
-// breaching. At most 5 series.
-func TokenRefreshFailuresAlarm(pool UserPoolID, clients []ClientID, optFns ...func(*DefinitionOptions)) (Alarm, error) {
-	return refreshFailuresSpec.define(pool, clients, nil, optFns)
-}
-
 // StandardAlarmsInput says which alarms StandardAlarms defines.
 type StandardAlarmsInput struct {
 	// UserPool is required.
@@ -358,14 +342,29 @@ type StandardAlarmsInput struct {
 	TrailLogGroup string
 }
 
-// StandardAlarms returns a pool's standard alarms with their defaults: sign-in
-// failure rate, sign-in throttles, token-refresh failures, sign-up failure
-// rate, federation failure rate (with IdentityProviders) and the CloudTrail
-// alarms (with TrailLogGroup). Where the clients need more MetricStat queries
-// than one alarm may hold, an alarm is split into several over groups of
-// clients, named with "-1", "-2" ... optFns apply to every alarm: use them
-// for actions, tags and the prefix, and the constructors for per-alarm
-// thresholds.
+// StandardAlarms returns a pool's standard alarms with their defaults, named
+// under the prefix (default "cognitomon-<pool>-"):
+//
+//	signin-failure-rate      guarded sign-in failure rate (%) over the clients
+//	signin-throttles         throttled sign-ins to the whole pool
+//	refresh-failures         failed token refreshes over the clients
+//	signup-failure-rate      guarded sign-up failure rate (%) over the clients
+//	federation-failure-rate  with IdentityProviders: over clients x providers
+//	admin-changes            with TrailLogGroup: risky admin changes (metric filter)
+//	m2m-tokens               with TrailLogGroup: client_credentials tokens (metric filter)
+//
+// docs/alarms.md gives each alarm's math and defaults. The failure alarms
+// list the clients (plus the pseudo-clients), because their arithmetic
+// needs two statistics per series and SEARCH cannot back an alarm (FACTS.md
+// 4.2); where the clients need more MetricStat queries than one alarm may
+// hold (10, FACTS.md 4.3), the alarm is split over groups of clients by a
+// stable hash of their IDs, named with the group's hash bits ("-0", "-10",
+// "-11" ...), so that adding a client changes only the group it joins
+// (groupClients documents the rule). The throttle alarm is one Metrics
+// Insights query over every client of the pool and is never split.
+//
+// optFns apply to every alarm. To change one alarm, pick it from the slice
+// by name and set its fields (Threshold, AlarmActions ...) before planning.
 func StandardAlarms(in StandardAlarmsInput, optFns ...func(*DefinitionOptions)) ([]Alarm, error) {
 	if err := in.UserPool.Validate(); err != nil {
 		return nil, err
@@ -377,17 +376,28 @@ func StandardAlarms(in StandardAlarmsInput, optFns ...func(*DefinitionOptions)) 
 	split := func(s flowAlarmSpec, clients []ClientID, providers []string) error {
 		o := resolveOptions(in.UserPool, s.name, s.threshold, 1, 1, optFns)
 		all := withPseudo(s.flow, clients, o.ExcludePseudoClients)
+		if s.kind == watchThrottles {
+			a, err := s.build(in.UserPool, all, nil, o)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+			return nil
+		}
 		per := maxAlarmMetricStats / s.statsPerSeries() / max(1, len(providers))
 		if per == 0 {
-			return fmt.Errorf("alarm %q: %d identity providers are too many for one alarm; use FederationFailureRateAlarm with at most %d", o.Prefix+o.Name, len(providers), maxAlarmMetricStats/s.statsPerSeries())
+			return fmt.Errorf("alarm %q: %d identity providers are too many for one alarm; at most %d fit", o.Prefix+o.name, len(providers), maxAlarmMetricStats/s.statsPerSeries())
 		}
-		groups := slices.Collect(slices.Chunk(all, per))
-		for i, g := range groups {
+		groups, err := groupClients(all, per)
+		if err != nil {
+			return fmt.Errorf("alarm %q: %w", o.Prefix+o.name, err)
+		}
+		for _, g := range groups {
 			og := o
-			if len(groups) > 1 {
-				og.Name = o.Name + "-" + strconv.Itoa(i+1)
+			if g.suffix != "" {
+				og.name = o.name + "-" + g.suffix
 			}
-			a, err := s.build(in.UserPool, g, providers, og)
+			a, err := s.build(in.UserPool, g.clients, providers, og)
 			if err != nil {
 				return err
 			}
@@ -410,7 +420,7 @@ func StandardAlarms(in StandardAlarmsInput, optFns ...func(*DefinitionOptions)) 
 		}
 	}
 	if in.TrailLogGroup != "" {
-		for _, fn := range []func(UserPoolID, string, ...func(*DefinitionOptions)) (Alarm, error){RiskyAdminChangesAlarm, MachineTokenSpikeAlarm} {
+		for _, fn := range []func(UserPoolID, string, ...func(*DefinitionOptions)) (Alarm, error){riskyAdminChangesAlarm, machineTokenSpikeAlarm} {
 			a, err := fn(in.UserPool, in.TrailLogGroup, optFns...)
 			if err != nil {
 				return nil, err

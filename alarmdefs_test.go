@@ -3,6 +3,8 @@ package cognitomon_test
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,12 +74,14 @@ func rateMetrics(flow, metric string, series ...[]string) []cwtypes.MetricDataQu
 func goldenClient(id string) []string { return []string{"UserPoolClient", id} }
 
 func TestAlarmDefinitionsRender(t *testing.T) {
+	// The independent list of risky admin events, in the table's order.
 	adminPattern := `{ ($.eventSource = "cognito-idp.amazonaws.com") && ($.requestParameters.userPoolId = "us-east-1_AbCdEf123") && (` +
-		`$.eventName = "UpdateUserPool" || $.eventName = "DeleteUserPool" || $.eventName = "SetUserPoolMfaConfig" || ` +
-		`$.eventName = "SetRiskConfiguration" || $.eventName = "SetLogDeliveryConfiguration" || $.eventName = "CreateUserPoolClient" || ` +
-		`$.eventName = "UpdateUserPoolClient" || $.eventName = "DeleteUserPoolClient" || $.eventName = "CreateIdentityProvider" || ` +
+		`$.eventName = "UpdateUserPool" || $.eventName = "DeleteUserPool" || $.eventName = "CreateUserPoolClient" || ` +
+		`$.eventName = "UpdateUserPoolClient" || $.eventName = "DeleteUserPoolClient" || $.eventName = "AddUserPoolClientSecret" || ` +
+		`$.eventName = "DeleteUserPoolClientSecret" || $.eventName = "CreateIdentityProvider" || ` +
 		`$.eventName = "UpdateIdentityProvider" || $.eventName = "DeleteIdentityProvider" || $.eventName = "CreateUserPoolDomain" || ` +
-		`$.eventName = "UpdateUserPoolDomain" || $.eventName = "DeleteUserPoolDomain") }`
+		`$.eventName = "UpdateUserPoolDomain" || $.eventName = "DeleteUserPoolDomain" || $.eventName = "SetUserPoolMfaConfig" || ` +
+		`$.eventName = "SetRiskConfiguration" || $.eventName = "SetLogDeliveryConfiguration") }`
 	m2mPattern := `{ ($.eventSource = "cognito-idp.amazonaws.com") && ($.additionalEventData.userPoolId = "us-east-1_AbCdEf123") && ` +
 		`($.eventName = "Token_POST" || $.eventName = "Beta_Token_POST") && ` +
 		`($.additionalEventData.requestParameters.grant_type[0] = "client_credentials") }`
@@ -95,53 +99,52 @@ func TestAlarmDefinitionsRender(t *testing.T) {
 			}},
 		}
 	}
-	adminEvents := "UpdateUserPool, DeleteUserPool, SetUserPoolMfaConfig, SetRiskConfiguration, SetLogDeliveryConfiguration, CreateUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, CreateIdentityProvider, UpdateIdentityProvider, DeleteIdentityProvider, CreateUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain"
+	adminEvents := "UpdateUserPool, DeleteUserPool, CreateUserPoolClient, UpdateUserPoolClient, DeleteUserPoolClient, AddUserPoolClientSecret, DeleteUserPoolClientSecret, CreateIdentityProvider, UpdateIdentityProvider, DeleteIdentityProvider, CreateUserPoolDomain, UpdateUserPoolDomain, DeleteUserPoolDomain, SetUserPoolMfaConfig, SetRiskConfiguration, SetLogDeliveryConfiguration"
 
 	tests := []struct {
 		name       string
-		define     func() (cognitomon.Alarm, error)
+		alarm      string
 		wantAlarm  *cloudwatch.PutMetricAlarmInput
 		wantFilter *cloudwatchlogs.PutMetricFilterInput
 	}{
 		{
-			name:   "sign-in failure rate",
-			define: func() (cognitomon.Alarm, error) { return cognitomon.SignInFailureRateAlarm(alarmPool, alarmClients) },
+			name:  "sign-in failure rate",
+			alarm: "signin-failure-rate",
 			wantAlarm: goldenAlarm("signin-failure-rate",
 				"Sign-in failure rate (%) of user pool us-east-1_AbCdEf123: 100 * (SampleCount - Sum) / SampleCount of SignInSuccesses summed over the app clients in the metrics, throttled requests included; 0 in periods with fewer than 20 attempts. Managed by cognitomon.",
 				20, 1, 1, rateMetrics("SignIn", "SignInSuccesses", goldenClient("Invalid"), goldenClient("ios2example"), goldenClient("web1example"))),
 		},
 		{
-			name:   "sign-up failure rate",
-			define: func() (cognitomon.Alarm, error) { return cognitomon.SignUpFailureRateAlarm(alarmPool, alarmClients) },
+			name:  "sign-up failure rate",
+			alarm: "signup-failure-rate",
 			wantAlarm: goldenAlarm("signup-failure-rate",
 				"Sign-up failure rate (%) of user pool us-east-1_AbCdEf123: 100 * (SampleCount - Sum) / SampleCount of SignUpSuccesses summed over the app clients in the metrics, throttled requests included; 0 in periods with fewer than 20 attempts. Managed by cognitomon.",
 				20, 1, 1, rateMetrics("SignUp", "SignUpSuccesses", goldenClient("Admin"), goldenClient("ios2example"), goldenClient("web1example"))),
 		},
 		{
-			name: "federation failure rate",
-			define: func() (cognitomon.Alarm, error) {
-				return cognitomon.FederationFailureRateAlarm(alarmPool, alarmClients[:1], []string{"Google", "CorpSAML"})
-			},
+			name:  "federation failure rate",
+			alarm: "federation-failure-rate",
 			wantAlarm: goldenAlarm("federation-failure-rate",
 				"Federated sign-in failure rate (%) of user pool us-east-1_AbCdEf123: 100 * (SampleCount - Sum) / SampleCount of FederationSuccesses summed over the app clients in the metrics, throttled requests included; 0 in periods with fewer than 20 attempts. Identity providers: CorpSAML, Google. Managed by cognitomon.",
 				20, 1, 1, rateMetrics("Federation", "FederationSuccesses",
 					[]string{"UserPoolClient", "web1example", "IdentityProvider", "CorpSAML"}, []string{"UserPoolClient", "web1example", "IdentityProvider", "Google"})),
 		},
 		{
-			name:   "sign-in throttles",
-			define: func() (cognitomon.Alarm, error) { return cognitomon.SignInThrottlesAlarm(alarmPool, alarmClients) },
+			name:  "sign-in throttles",
+			alarm: "signin-throttles",
 			wantAlarm: goldenAlarm("signin-throttles",
-				"Throttled sign-in requests to user pool us-east-1_AbCdEf123: Sum of SignInThrottles summed over the app clients in the metrics. Managed by cognitomon.",
-				100, 1, 1, []cwtypes.MetricDataQuery{
-					goldenStat("t0", "SignInThrottles", "Sum", goldenClient("Invalid")...),
-					goldenStat("t1", "SignInThrottles", "Sum", goldenClient("ios2example")...),
-					goldenStat("t2", "SignInThrottles", "Sum", goldenClient("web1example")...),
-					goldenExpr("throttles", "SUM([t0, t1, t2])", "SignIn throttles", true),
-				}),
+				"Throttled sign-in requests to user pool us-east-1_AbCdEf123: Sum of SignInThrottles over every app client of the pool (a Metrics Insights query). Managed by cognitomon.",
+				100, 1, 1, []cwtypes.MetricDataQuery{{
+					Id:         aws.String("throttles"),
+					Expression: aws.String(`SELECT SUM(SignInThrottles) FROM SCHEMA("AWS/Cognito", UserPool, UserPoolClient) WHERE UserPool = 'us-east-1_AbCdEf123'`),
+					Label:      aws.String("SignIn throttles"),
+					Period:     aws.Int32(300),
+					ReturnData: aws.Bool(true),
+				}}),
 		},
 		{
-			name:   "token-refresh failures",
-			define: func() (cognitomon.Alarm, error) { return cognitomon.TokenRefreshFailuresAlarm(alarmPool, alarmClients) },
+			name:  "token-refresh failures",
+			alarm: "refresh-failures",
 			wantAlarm: goldenAlarm("refresh-failures",
 				"Token-refresh failures of user pool us-east-1_AbCdEf123: SampleCount - Sum of TokenRefreshSuccesses summed over the app clients in the metrics, throttled requests included. Managed by cognitomon.",
 				50, 1, 1, []cwtypes.MetricDataQuery{
@@ -157,16 +160,16 @@ func TestAlarmDefinitionsRender(t *testing.T) {
 				}),
 		},
 		{
-			name:   "risky admin changes",
-			define: func() (cognitomon.Alarm, error) { return cognitomon.RiskyAdminChangesAlarm(alarmPool, alarmLogGroup) },
+			name:  "risky admin changes",
+			alarm: "admin-changes",
 			wantAlarm: goldenAlarm("admin-changes",
 				"Risky administrative changes to user pool us-east-1_AbCdEf123 ("+adminEvents+"), counted by a metric filter on CloudTrail log group aws-cloudtrail-logs-cognitomon. Managed by cognitomon.",
 				0, 3, 1, filterMetric("RiskyAdminChanges")),
 			wantFilter: filter("admin-changes", adminPattern, "RiskyAdminChanges"),
 		},
 		{
-			name:   "machine-to-machine token spike",
-			define: func() (cognitomon.Alarm, error) { return cognitomon.MachineTokenSpikeAlarm(alarmPool, alarmLogGroup) },
+			name:  "machine-to-machine token spike",
+			alarm: "m2m-tokens",
 			wantAlarm: goldenAlarm("m2m-tokens",
 				"Machine-to-machine (client_credentials) token requests to user pool us-east-1_AbCdEf123, counted by a metric filter on CloudTrail log group aws-cloudtrail-logs-cognitomon. Managed by cognitomon.",
 				300, 3, 1, filterMetric("MachineTokens")),
@@ -175,10 +178,7 @@ func TestAlarmDefinitionsRender(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := tt.define()
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := standardAlarm(t, tt.alarm, alarmClients)
 			if err := a.Validate(); err != nil {
 				t.Fatalf("the default definition does not validate: %v", err)
 			}
@@ -205,10 +205,8 @@ func TestAlarmDefinitionsRender(t *testing.T) {
 
 // Every documented default can be changed.
 func TestAlarmDefinitionOptions(t *testing.T) {
-	a, err := cognitomon.SignInFailureRateAlarm(alarmPool, []cognitomon.ClientID{"web1example", "web1example"}, func(o *cognitomon.DefinitionOptions) {
+	a, err := standardAlarmErr(alarmPool, "signin-failure-rate", []cognitomon.ClientID{"web1example", "web1example"}, func(o *cognitomon.DefinitionOptions) {
 		o.Prefix = "team-"
-		o.Name = "signin"
-		o.Threshold = 35
 		o.Period = 10 * time.Minute
 		o.EvaluationPeriods = 3
 		o.DatapointsToAlarm = 2
@@ -223,6 +221,7 @@ func TestAlarmDefinitionOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.Threshold = 35 // one alarm's threshold is a field of the result
 	in, err := a.PutMetricAlarmInput()
 	if err != nil {
 		t.Fatal(err)
@@ -233,7 +232,7 @@ func TestAlarmDefinitionOptions(t *testing.T) {
 		return q
 	}
 	want := &cloudwatch.PutMetricAlarmInput{
-		AlarmName:               aws.String("team-signin"),
+		AlarmName:               aws.String("team-signin-failure-rate"),
 		AlarmDescription:        aws.String("Sign-in failure rate (%) of user pool us-east-1_AbCdEf123: 100 * (SampleCount - Sum) / SampleCount of SignInSuccesses summed over the app clients in the metrics, throttled requests included; 0 in periods with fewer than 50 attempts. Managed by cognitomon."),
 		ActionsEnabled:          aws.Bool(true),
 		AlarmActions:            []string{alarmTopic},
@@ -294,8 +293,9 @@ func TestStandardAlarms(t *testing.T) {
 		t.Errorf("alarms (-want +got):\n%s", diff)
 	}
 
-	// Twelve clients need several alarms: the failure rates fit 5 series
-	// (10 MetricStat queries) each, the throttles 10.
+	// Twelve clients need several failure alarms: the failure rates fit 5
+	// series (10 MetricStat queries) each. The throttle alarm is one
+	// Metrics Insights query over the whole pool, whatever the clients.
 	in.Clients = nil
 	for i := range 12 {
 		in.Clients = append(in.Clients, cognitomon.ClientID(fmt.Sprintf("client%02d", i)))
@@ -305,26 +305,38 @@ func TestStandardAlarms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	groupSuffix := regexp.MustCompile(`-[01]+$`)
 	count := map[string]int{}
-	series := map[string]int{}
+	series := map[string]map[string]bool{}
 	for _, a := range alarms {
-		base := strings.TrimRight(strings.TrimPrefix(a.Name, alarmPrefix), "-0123456789")
+		name := strings.TrimPrefix(a.Name, alarmPrefix)
+		base := groupSuffix.ReplaceAllString(name, "")
+		if base != name && base == "signin-throttles" {
+			t.Errorf("throttle alarm %s is split", a.Name)
+		}
 		count[base]++
+		if series[base] == nil {
+			series[base] = map[string]bool{}
+		}
+		n := 0
 		for _, q := range a.Queries {
-			if q.Metric != nil && (q.Metric.Stat == "SampleCount" || strings.HasSuffix(q.Metric.MetricName, "Throttles")) {
-				series[base]++
+			if q.Metric != nil && q.Metric.Stat == "SampleCount" {
+				n++
+				series[base][q.Metric.Dimensions[1].Value] = true
 			}
 		}
+		if n > 5 {
+			t.Errorf("%s: %d series, more than 5", a.Name, n)
+		}
 	}
-	// 12 clients + 1 pseudo-client each.
-	if diff := cmp.Diff(map[string]int{"signin-failure-rate": 3, "signin-throttles": 2, "refresh-failures": 3, "signup-failure-rate": 3}, count); diff != "" {
-		t.Errorf("alarms per kind (-want +got):\n%s", diff)
+	if count["signin-throttles"] != 1 {
+		t.Errorf("%d throttle alarms, want 1", count["signin-throttles"])
 	}
-	if diff := cmp.Diff(map[string]int{"signin-failure-rate": 13, "signin-throttles": 13, "refresh-failures": 13, "signup-failure-rate": 13}, series); diff != "" {
-		t.Errorf("series per kind (-want +got):\n%s", diff)
-	}
-	if alarms[0].Name != alarmPrefix+"signin-failure-rate-1" {
-		t.Errorf("first alarm %s", alarms[0].Name)
+	for _, base := range []string{"signin-failure-rate", "refresh-failures", "signup-failure-rate"} {
+		// 12 clients + 1 pseudo-client, each in exactly one group.
+		if count[base] < 3 || len(series[base]) != 13 {
+			t.Errorf("%s: %d alarms over %d series, want at least 3 over 13", base, count[base], len(series[base]))
+		}
 	}
 
 	if _, err := cognitomon.StandardAlarms(cognitomon.StandardAlarmsInput{UserPool: alarmPool}); err == nil {
@@ -335,39 +347,22 @@ func TestStandardAlarms(t *testing.T) {
 	}
 }
 
-// A violation that the constructor's options cause names the alarm and the
-// option.
-func TestAlarmConstructorErrors(t *testing.T) {
-	many := make([]cognitomon.ClientID, 6)
-	for i := range many {
-		many[i] = cognitomon.ClientID(fmt.Sprint("c", i))
-	}
+// A violation that the options cause names the alarm and the option.
+func TestStandardAlarmsOptionErrors(t *testing.T) {
 	tests := []struct {
-		name   string
-		define func() (cognitomon.Alarm, error)
-		field  string
+		name  string
+		opt   func(*cognitomon.DefinitionOptions)
+		field string
 	}{
-		{"six clients", func() (cognitomon.Alarm, error) { return cognitomon.SignInFailureRateAlarm(alarmPool, many) }, "Queries"},
-		{"90-second period", func() (cognitomon.Alarm, error) {
-			return cognitomon.SignInThrottlesAlarm(alarmPool, alarmClients, func(o *cognitomon.DefinitionOptions) { o.Period = 90 * time.Second })
-		}, "Period"},
-		{"1-minute period", func() (cognitomon.Alarm, error) {
-			return cognitomon.TokenRefreshFailuresAlarm(alarmPool, alarmClients, func(o *cognitomon.DefinitionOptions) { o.Period = time.Minute })
-		}, "Period"},
-		{"negative minimum", func() (cognitomon.Alarm, error) {
-			return cognitomon.SignUpFailureRateAlarm(alarmPool, alarmClients, func(o *cognitomon.DefinitionOptions) { o.MinAttempts = -1 })
-		}, "MinAttempts"},
-		{"bad event name", func() (cognitomon.Alarm, error) {
-			return cognitomon.RiskyAdminChangesAlarm(alarmPool, alarmLogGroup, func(o *cognitomon.DefinitionOptions) { o.Events = []string{`UpdateUserPool" || $.x = "`} })
-		}, "Events"},
-		{"no events", func() (cognitomon.Alarm, error) {
-			return cognitomon.RiskyAdminChangesAlarm(alarmPool, alarmLogGroup, func(o *cognitomon.DefinitionOptions) { o.Events = []string{} })
-		}, "Events"},
-		{"bad log group", func() (cognitomon.Alarm, error) { return cognitomon.MachineTokenSpikeAlarm(alarmPool, "trail logs") }, "Filter.LogGroup"},
+		{"90-second period", func(o *cognitomon.DefinitionOptions) { o.Period = 90 * time.Second }, "Period"},
+		{"1-minute period", func(o *cognitomon.DefinitionOptions) { o.Period = time.Minute }, "Period"},
+		{"negative minimum", func(o *cognitomon.DefinitionOptions) { o.MinAttempts = -1 }, "MinAttempts"},
+		{"bad event name", func(o *cognitomon.DefinitionOptions) { o.Events = []string{`UpdateUserPool" || $.x = "`} }, "Events"},
+		{"no events", func(o *cognitomon.DefinitionOptions) { o.Events = []string{} }, "Events"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tt.define()
+			_, err := standardAlarmErr(alarmPool, "signin-failure-rate", alarmClients, tt.opt)
 			var ae *cognitomon.AlarmError
 			if !errors.As(err, &ae) || !errors.Is(err, cognitomon.ErrInvalidAlarm) {
 				t.Fatalf("error %v, want an AlarmError", err)
@@ -378,13 +373,97 @@ func TestAlarmConstructorErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := cognitomon.FederationFailureRateAlarm(alarmPool, alarmClients, nil); err == nil {
-		t.Error("federation without providers: no error")
+	_, err := cognitomon.StandardAlarms(cognitomon.StandardAlarmsInput{UserPool: alarmPool, Clients: alarmClients, TrailLogGroup: "trail logs"})
+	if fields := alarmErrors(err); len(fields) == 0 || fields[0] != alarmPrefix+"admin-changes|Filter.LogGroup" {
+		t.Errorf("bad log group: %v", err)
 	}
-	if _, err := cognitomon.SignInFailureRateAlarm("nope", alarmClients); !errors.Is(err, cognitomon.ErrInvalidUserPoolID) {
-		t.Errorf("bad pool: %v", err)
-	}
-	if _, err := cognitomon.SignInFailureRateAlarm(alarmPool, []cognitomon.ClientID{"bad client"}); !errors.Is(err, cognitomon.ErrInvalidClientID) {
+	if _, err := cognitomon.StandardAlarms(cognitomon.StandardAlarmsInput{UserPool: alarmPool, Clients: []cognitomon.ClientID{"bad client"}}); !errors.Is(err, cognitomon.ErrInvalidClientID) {
 		t.Errorf("bad client: %v", err)
+	}
+	if _, err := cognitomon.StandardAlarms(cognitomon.StandardAlarmsInput{UserPool: alarmPool, Clients: alarmClients, IdentityProviders: []string{"a", "b", "c", "d", "e", "f"}}); err == nil {
+		t.Error("six identity providers (12 MetricStat queries per client): no error")
+	}
+}
+
+// clientSets returns, per alarm name, the app clients that the alarm's
+// MetricStat queries read.
+func clientSets(alarms []cognitomon.Alarm) map[string][]string {
+	out := map[string][]string{}
+	for _, a := range alarms {
+		set := []string{}
+		for _, q := range a.Queries {
+			if q.Metric != nil && q.Metric.Stat == "SampleCount" {
+				set = append(set, q.Metric.Dimensions[1].Value)
+			}
+		}
+		slices.Sort(set)
+		out[a.Name] = set
+	}
+	return out
+}
+
+// Adding a client changes only the group that gains it: every other
+// alarm keeps its name and its exact set of series. (With sorted chunks,
+// "client0" and "AAAclient" would shift every group.)
+func TestStandardAlarmsStableGroups(t *testing.T) {
+	var clients []cognitomon.ClientID
+	for c := 'A'; c <= 'K'; c++ {
+		clients = append(clients, cognitomon.ClientID("client"+string(c)))
+	}
+	define := func(clients []cognitomon.ClientID) map[string][]string {
+		alarms, err := cognitomon.StandardAlarms(cognitomon.StandardAlarmsInput{UserPool: alarmPool, Clients: clients})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return clientSets(alarms)
+	}
+	before := define(clients)
+	groups := 0
+	for name := range before {
+		if strings.HasPrefix(name, alarmPrefix+"signin-failure-rate-") {
+			groups++
+		}
+	}
+	if groups < 3 {
+		t.Fatalf("11 clients + Invalid in %d sign-in groups, want at least 3: %v", groups, before)
+	}
+	joined := 0 // additions that changed an existing group
+	for _, added := range []cognitomon.ClientID{"clientL", "client0", "newmobileclient", "zzzclient", "AAAclient", "clientBB"} {
+		after := define(append(slices.Clone(clients), added))
+		for _, kind := range []string{"signin-failure-rate", "refresh-failures", "signup-failure-rate"} {
+			var gone, came []string // clients of the alarms that changed
+			changed := 0
+			for name, set := range before {
+				if !strings.HasPrefix(name, alarmPrefix+kind) {
+					continue
+				}
+				if slices.Equal(after[name], set) {
+					continue
+				}
+				changed++
+				gone = append(gone, set...)
+			}
+			for name, set := range after {
+				if strings.HasPrefix(name, alarmPrefix+kind) && !slices.Equal(before[name], set) {
+					came = append(came, set...)
+				}
+			}
+			slices.Sort(gone)
+			slices.Sort(came)
+			// At most the one group that gains the client changes (none
+			// when it lands in a group of its own).
+			if changed == 1 {
+				joined++
+			}
+			if changed > 1 {
+				t.Errorf("adding %s: %d %s alarms changed, want at most the one that gains it", added, changed, kind)
+			}
+			if want := append(slices.Clone(gone), string(added)); !slices.Equal(came, slices.Sorted(slices.Values(want))) {
+				t.Errorf("adding %s to %s: the changed group held %v and now %v", added, kind, gone, came)
+			}
+		}
+	}
+	if joined == 0 {
+		t.Error("no addition joined an existing group; the test proves nothing")
 	}
 }

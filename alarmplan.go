@@ -19,7 +19,7 @@ import (
 type AlarmOptions struct {
 	// Prefix is the name prefix of the alarms and metric filters the
 	// manager owns: Plan reads and proposes changes only under it, and
-	// Apply refuses to touch any other name. Default AlarmPrefix(pool).
+	// Apply refuses to touch any other name. Default "cognitomon-<pool>-".
 	Prefix string
 	// Retry controls retries of throttled calls.
 	Retry RetryOptions
@@ -50,7 +50,7 @@ func NewAlarmManager(cw AlarmAPI, logs MetricFilterAPI, pool UserPoolID, optFns 
 		fn(&o)
 	}
 	if o.Prefix == "" {
-		o.Prefix = AlarmPrefix(pool)
+		o.Prefix = alarmPrefix(pool)
 	}
 	o.Retry = o.Retry.withDefaults()
 	return &AlarmManager{cw: cw, logs: logs, pool: pool, opts: o}
@@ -166,7 +166,9 @@ type filterKey struct{ group, name string }
 // what Apply must do to reach desired: creates, updates with a field-by-field
 // diff, deletes of owned alarms and filters that are no longer desired, and
 // the unchanged. Every desired alarm must be valid and named under the
-// prefix. Plan changes nothing.
+// prefix. A manager without a MetricFilterAPI refuses to plan the deletion
+// of an alarm on a metric outside AWS/, whose metric filter it could neither
+// see nor delete. Plan changes nothing.
 func (m *AlarmManager) Plan(ctx context.Context, desired []Alarm) (*Plan, error) {
 	if err := m.checkPrefix(); err != nil {
 		return nil, err
@@ -246,9 +248,19 @@ func (m *AlarmManager) Plan(ctx context.Context, desired []Alarm) (*Plan, error)
 		}
 	}
 	for _, name := range sortedKeys(existing) {
-		if !names[name] {
-			p.Deletes = append(p.Deletes, Change{Resource: ResourceAlarm, Name: name})
+		if names[name] {
+			continue
 		}
+		if m.logs == nil {
+			if ns, metric, ok := customMetric(existing[name]); ok {
+				errs = append(errs, fmt.Errorf("alarm %q watches %s %s, which a metric filter may publish: deleting the alarm without a MetricFilterAPI would leave its filter behind; give NewAlarmManager the CloudWatch Logs client", name, ns, metric))
+				continue
+			}
+		}
+		p.Deletes = append(p.Deletes, Change{Resource: ResourceAlarm, Name: name})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 
 	if m.logs != nil {
@@ -293,6 +305,23 @@ func (m *AlarmManager) Plan(ctx context.Context, desired []Alarm) (*Plan, error)
 	slices.SortFunc(p.Unchanged, order(ResourceMetricFilter))
 	slices.SortFunc(p.Deletes, order(ResourceAlarm))
 	return p, nil
+}
+
+// customMetric returns the first metric outside AWS/ that an alarm reads,
+// such as one a metric filter publishes.
+func customMetric(a cwtypes.MetricAlarm) (namespace, metric string, ok bool) {
+	if ns := aws.ToString(a.Namespace); ns != "" && !strings.HasPrefix(ns, "AWS/") {
+		return ns, aws.ToString(a.MetricName), true
+	}
+	for _, q := range a.Metrics {
+		if q.MetricStat == nil || q.MetricStat.Metric == nil {
+			continue
+		}
+		if ns := aws.ToString(q.MetricStat.Metric.Namespace); !strings.HasPrefix(ns, "AWS/") {
+			return ns, aws.ToString(q.MetricStat.Metric.MetricName), true
+		}
+	}
+	return "", "", false
 }
 
 // ownedAlarms returns the metric alarms whose names start with the prefix.

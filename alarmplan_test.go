@@ -186,10 +186,7 @@ func planApply(t *testing.T, cw cognitomon.AlarmAPI, logs cognitomon.MetricFilte
 	refresh := findAlarm(desired, "refresh-failures")
 	refresh.TreatMissingData = ""
 	refresh.Queries[len(refresh.Queries)-1].Label = "failed refreshes"
-	adminChanges, err := cognitomon.RiskyAdminChangesAlarm(alarmPool, alarmLogGroup, func(o *cognitomon.DefinitionOptions) { o.Events = []string{"DeleteUserPool"} })
-	if err != nil {
-		t.Fatal(err)
-	}
+	adminChanges := standardAlarm(t, "admin-changes", alarmClients, func(o *cognitomon.DefinitionOptions) { o.Events = []string{"DeleteUserPool"} })
 	*findAlarm(desired, "admin-changes") = adminChanges
 	tagsBefore, untagsBefore := calls("TagResource"), calls("UntagResource")
 	plan, err = m.Plan(ctx, desired)
@@ -360,10 +357,7 @@ func TestAlarmManagerPlanErrors(t *testing.T) {
 	m := cognitomon.NewAlarmManager(cw, logs, alarmPool)
 	good := standardAlarms(t)
 
-	outside, err := cognitomon.SignInThrottlesAlarm(alarmPool, alarmClients, func(o *cognitomon.DefinitionOptions) { o.Prefix = "team-" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	outside := standardAlarm(t, "signin-throttles", alarmClients, func(o *cognitomon.DefinitionOptions) { o.Prefix = "team-" })
 	if _, err := m.Plan(ctx, append(good, outside)); !errors.Is(err, cognitomon.ErrNotOwned) {
 		t.Errorf("an alarm outside the prefix: %v, want ErrNotOwned", err)
 	}
@@ -422,18 +416,21 @@ func ExampleAlarmManager_Plan() {
 	clients := []cognitomon.ClientID{"web1example"}
 	cw := cognitomontest.NewCloudWatch(nil) // or cloudwatch.NewFromConfig(cfg)
 
-	signIn, err := cognitomon.SignInFailureRateAlarm(pool, clients)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	throttles, err := cognitomon.SignInThrottlesAlarm(pool, clients)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
 	m := cognitomon.NewAlarmManager(cw, nil, pool)
-	plan, err := m.Plan(ctx, []cognitomon.Alarm{signIn, throttles})
+	alarms, err := cognitomon.StandardAlarms(cognitomon.StandardAlarmsInput{UserPool: pool, Clients: clients})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Pick two of them by name.
+	var desired []cognitomon.Alarm
+	for _, a := range alarms {
+		switch strings.TrimPrefix(a.Name, m.Prefix()) {
+		case "signin-failure-rate", "signin-throttles":
+			desired = append(desired, a)
+		}
+	}
+	plan, err := m.Plan(ctx, desired)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -444,6 +441,8 @@ func ExampleAlarmManager_Plan() {
 		return
 	}
 
+	// Page at 25% failures rather than 20%, and drop the throttle alarm.
+	signIn := desired[0]
 	signIn.Threshold = 25
 	plan, err = m.Plan(ctx, []cognitomon.Alarm{signIn})
 	if err != nil {

@@ -17,13 +17,17 @@ import (
 // Validate checks (FACTS.md 4.1, 4.3; the DescribeMetricFilters and
 // PutMetricFilter API reference for the filter names).
 const (
-	maxAlarmMetricStats  = 10
-	maxAlarmExpressions  = 10
-	maxAlarmActions      = 5
-	maxAlarmTags         = 50
-	maxAlarmDimensions   = 30
-	maxDescriptionLen    = 1024
-	maxExpressionLen     = 2048
+	maxAlarmMetricStats = 10
+	maxAlarmExpressions = 10
+	maxAlarmActions     = 5
+	maxAlarmTags        = 50
+	maxAlarmDimensions  = 30
+	maxDescriptionLen   = 1024
+	maxExpressionLen    = 2048
+	// Assumption: a filter pattern is at most 1,024 characters. FACTS.md
+	// does not say; the PutMetricFilter API reference gives filterPattern
+	// "Length Constraints: Minimum length of 0. Maximum length of 1024."
+	// Check with `aws logs put-metric-filter` and a 1,025-character pattern.
 	maxFilterPatternLen  = 1024
 	maxFilterValueLen    = 100
 	oneDay               = 24 * time.Hour
@@ -73,12 +77,13 @@ func isASCII(s string) bool {
 // starting with a lowercase letter, unique; each an expression or a metric;
 // at most 10 MetricStat and 10 expressions; exactly one ReturnData;
 // expressions of 1 to 2,048 characters that name only the alarm's queries
-// and no SEARCH), the period (10, 20, 30 or a multiple of 60 seconds; a
+// and no SEARCH, or one Metrics Insights query alone), the period (10, 20, 30 or a multiple of 60 seconds; a
 // multiple of 5 minutes on AWS/Cognito metrics, which Cognito publishes
 // every five minutes), EvaluationPeriods and DatapointsToAlarm (1 <= M <= N,
 // Period x N at most one day below an hour's period and seven days
 // otherwise), the comparison, a finite threshold that can both breach and
-// not breach for the Measure, TreatMissingData, at most 5 actions per state,
+// not breach for what the alarm measures (a percentage or a count, for the
+// standard alarms), TreatMissingData, at most 5 actions per state,
 // at most 50 tags, and the metric filter (log group name, filter name,
 // pattern of at most 1,024 characters, metric names, and that the alarm
 // watches the filter's metric).
@@ -134,7 +139,7 @@ func (a Alarm) validateQueries(bad func(field, format string, args ...any)) {
 		return
 	}
 	ids := map[string]bool{}
-	var stats, exprs, returned int
+	var stats, exprs, insights, returned int
 	for i, q := range a.Queries {
 		field := fmt.Sprintf("Queries[%s]", q.ID)
 		if !queryIDPattern.MatchString(q.ID) {
@@ -169,13 +174,16 @@ func (a Alarm) validateQueries(bad func(field, format string, args ...any)) {
 			}
 		default:
 			exprs++
+			if q.insights() {
+				insights++
+			}
 			if len(q.Expression) > maxExpressionLen {
 				bad(field+".Expression", "is %d characters long, more than %d", len(q.Expression), maxExpressionLen)
 			}
 		}
 	}
 	for _, q := range a.Queries {
-		if q.Expression == "" {
+		if q.Expression == "" || q.insights() {
 			continue
 		}
 		for _, word := range queryRefPattern.FindAllString(q.Expression, -1) {
@@ -198,7 +206,10 @@ func (a Alarm) validateQueries(bad func(field, format string, args ...any)) {
 	if exprs > maxAlarmExpressions {
 		bad("Queries", "%d expressions, more than the %d an alarm may hold", exprs, maxAlarmExpressions)
 	}
-	if stats == 0 {
+	if insights > 0 && len(a.Queries) != 1 {
+		bad("Queries", "a Metrics Insights query (SELECT ...) must be the alarm's only query (FACTS.md 9.4 f: one query, one function)")
+	}
+	if stats == 0 && insights == 0 {
 		bad("Queries", "the alarm reads no metric")
 	}
 	if returned != 1 {
@@ -215,6 +226,15 @@ func (a Alarm) validateEvaluation(bad func(field, format string, args ...any)) {
 		bad("Period", "%s: must be 10s, 20s, 30s or a multiple of 1m", p)
 	}
 	for _, q := range a.Queries {
+		if p > 0 && q.insights() {
+			switch {
+			case strings.Contains(q.Expression, `SCHEMA("`+CognitoNamespace+`"`) && p%cognitoPublishPeriod != 0:
+				bad("Period", "%s on AWS/Cognito metrics: Cognito publishes every 5 minutes (FACTS.md 1.1); use a multiple of 5m", p)
+			case p%time.Minute != 0:
+				bad("Period", "%s on a Metrics Insights query, which has no high-resolution data (FACTS.md 9.4 f); use a multiple of 1m", p)
+			}
+			break
+		}
 		if p <= 0 || q.Metric == nil {
 			continue
 		}
@@ -260,7 +280,7 @@ func (a Alarm) validateEvaluation(bad func(field, format string, args ...any)) {
 }
 
 // validateThreshold rejects a threshold that is not finite, or that would
-// make every value of the Measure's range breach, or none.
+// make every value of the measure's range breach, or none.
 func (a Alarm) validateThreshold(bad func(field, format string, args ...any)) {
 	t := a.Threshold
 	if math.IsNaN(t) || math.IsInf(t, 0) {
@@ -268,10 +288,10 @@ func (a Alarm) validateThreshold(bad func(field, format string, args ...any)) {
 		return
 	}
 	var lo, hi float64
-	switch a.Measure {
-	case MeasurePercent:
+	switch a.measure {
+	case measurePercent:
 		lo, hi = 0, 100
-	case MeasureCount:
+	case measureCount:
 		lo, hi = 0, math.Inf(1)
 	default:
 		return

@@ -98,6 +98,11 @@ func evaluationRange(n int) int { return n + 2 }
 // with none, missing gives INSUFFICIENT_DATA, ignore keeps the state. The
 // alarm's periods must be whole minutes.
 //
+// A standard alarm that watches a Metrics Insights query (the pool-wide
+// throttle alarm) is replayed through the equivalent metric math over the
+// clients it was defined with, since Metrics Insights reads only the last
+// three hours; any other Metrics Insights alarm is not backtestable.
+//
 // An alarm on a metric outside AWS/ (a metric filter's) is backtested only
 // when ListMetrics lists the metric, that is, when it has published in the
 // last two weeks; otherwise the error wraps ErrNotBacktestable.
@@ -107,6 +112,12 @@ func (a Alarm) Backtest(ctx context.Context, api CloudWatchAPI, r TimeRange, opt
 	}
 	if err := a.Validate(); err != nil {
 		return nil, err
+	}
+	if w := a.watched(); w.insights() {
+		if a.replay == nil || w.Expression != a.replayOf {
+			return nil, fmt.Errorf("alarm %s: %w: it watches a Metrics Insights query, which reads only the last three hours (FACTS.md 9.4 f), and holds no metric math over listed series to replay instead", a.Name, ErrNotBacktestable)
+		}
+		a.Queries = a.replay // the same sum over the clients listed at definition time
 	}
 	var o BacktestOptions
 	for _, fn := range optFns {

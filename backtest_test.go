@@ -128,10 +128,7 @@ func TestBacktestMinimumVolume(t *testing.T) {
 	}
 	cw, _ := alarmFakes(pool)
 	day := cognitomon.Last(24*time.Hour, alarmNow)
-	guarded, err := cognitomon.SignInFailureRateAlarm(alarmPool, alarmClients)
-	if err != nil {
-		t.Fatal(err)
-	}
+	guarded := standardAlarm(t, "signin-failure-rate", alarmClients)
 	bt, err := guarded.Backtest(context.Background(), cw, day, backtestAt)
 	if err != nil {
 		t.Fatal(err)
@@ -139,10 +136,7 @@ func TestBacktestMinimumVolume(t *testing.T) {
 	if bt.Pages() != 0 {
 		t.Errorf("guarded: %d pages", bt.Pages())
 	}
-	unguarded, err := cognitomon.SignInFailureRateAlarm(alarmPool, alarmClients, func(o *cognitomon.DefinitionOptions) { o.MinAttempts = 1 })
-	if err != nil {
-		t.Fatal(err)
-	}
+	unguarded := standardAlarm(t, "signin-failure-rate", alarmClients, func(o *cognitomon.DefinitionOptions) { o.MinAttempts = 1 })
 	bt, err = unguarded.Backtest(context.Background(), cw, day, backtestAt)
 	if err != nil {
 		t.Fatal(err)
@@ -230,10 +224,7 @@ func TestBacktestMissingDataTables(t *testing.T) {
 }
 
 func TestBacktestMetricFilterAlarm(t *testing.T) {
-	m2m, err := cognitomon.MachineTokenSpikeAlarm(alarmPool, alarmLogGroup)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2m := standardAlarm(t, "m2m-tokens", alarmClients)
 	day := cognitomon.Last(24*time.Hour, alarmNow)
 	pool := cognitomontest.NewPool(alarmPool)
 	cw, _ := alarmFakes(pool)
@@ -269,10 +260,7 @@ func TestBacktestErrors(t *testing.T) {
 	pool, clients, _ := stuffedPool()
 	cw, _ := alarmFakes(pool)
 	day := cognitomon.Last(24*time.Hour, alarmNow)
-	a, err := cognitomon.SignInFailureRateAlarm(alarmPool, clients)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := standardAlarm(t, "signin-failure-rate", clients)
 	cw.FailNextResult(cwtypes.StatusCodeInternalError)
 	if _, err := a.Backtest(ctx, cw, day, backtestAt); !errors.Is(err, cognitomon.ErrIncomplete) {
 		t.Errorf("internal error: %v, want ErrIncomplete", err)
@@ -328,11 +316,12 @@ func ExampleAlarm_Backtest() {
 	}
 	cw := cognitomontest.NewCloudWatch([]*cognitomontest.Pool{pool}, func(o *cognitomontest.CloudWatchOptions) { o.Now = func() time.Time { return now } })
 
-	alarm, err := cognitomon.SignInFailureRateAlarm("us-east-1_AbCdEf123", []cognitomon.ClientID{"web1example"})
+	alarms, err := cognitomon.StandardAlarms(cognitomon.StandardAlarmsInput{UserPool: "us-east-1_AbCdEf123", Clients: []cognitomon.ClientID{"web1example"}})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	alarm := alarms[0] // cognitomon-us-east-1_AbCdEf123-signin-failure-rate
 	bt, err := alarm.Backtest(context.Background(), cw, cognitomon.Last(24*time.Hour, now), func(o *cognitomon.BacktestOptions) {
 		o.Clock = func() time.Time { return now }
 	})

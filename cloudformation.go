@@ -40,6 +40,7 @@ func CloudFormationTemplate(alarms []Alarm) ([]byte, error) {
 		Id         string
 		Expression string      `json:",omitempty"`
 		MetricStat *metricStat `json:",omitempty"`
+		Period     int32       `json:",omitempty"`
 		Label      string      `json:",omitempty"`
 		ReturnData bool
 	}
@@ -110,7 +111,7 @@ func CloudFormationTemplate(alarms []Alarm) ([]byte, error) {
 			TreatMissingData:        aws.ToString(in.TreatMissingData),
 		}
 		for _, q := range in.Metrics {
-			cq := query{Id: *q.Id, Expression: aws.ToString(q.Expression), Label: aws.ToString(q.Label), ReturnData: aws.ToBool(q.ReturnData)}
+			cq := query{Id: *q.Id, Expression: aws.ToString(q.Expression), Label: aws.ToString(q.Label), ReturnData: aws.ToBool(q.ReturnData), Period: aws.ToInt32(q.Period)}
 			if ms := q.MetricStat; ms != nil {
 				cm := metric{Namespace: *ms.Metric.Namespace, MetricName: *ms.Metric.MetricName}
 				for _, d := range ms.Metric.Dimensions {

@@ -12,10 +12,7 @@ import (
 )
 
 func TestCloudFormationTemplate(t *testing.T) {
-	m2m, err := cognitomon.MachineTokenSpikeAlarm(alarmPool, alarmLogGroup, func(o *cognitomon.DefinitionOptions) { o.AlarmActions = []string{alarmTopic} })
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2m := standardAlarm(t, "m2m-tokens", alarmClients, func(o *cognitomon.DefinitionOptions) { o.AlarmActions = []string{alarmTopic} })
 	out, err := cognitomon.CloudFormationTemplate([]cognitomon.Alarm{m2m})
 	if err != nil {
 		t.Fatal(err)

@@ -32,6 +32,18 @@ func (f *CloudWatch) registerAlarms(r routes) {
 // alarmStore holds the fake's alarms, guarded by CloudWatch.mu.
 type alarmStore struct {
 	byName map[string]*storedAlarm
+	// quota, when positive, is how many alarms PutMetricAlarm may create.
+	quota int
+}
+
+// SetAlarmQuota makes PutMetricAlarm refuse to create an alarm beyond n
+// alarms in all with LimitExceeded (LimitExceededFault, FACTS.md 4.3), as
+// when an account quota is reached; updates of existing alarms still pass.
+// Zero or less removes the limit, the default.
+func (f *CloudWatch) SetAlarmQuota(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.alarms.quota = n
 }
 
 // storedAlarm is one alarm as DescribeAlarms reports it, and its tags.
@@ -58,8 +70,9 @@ const (
 // metric-math forms, more than 10 MetricStat or 10 expression queries, not
 // exactly one query with ReturnData, periods other than 10, 20, 30 or a
 // multiple of 60, Period x EvaluationPeriods beyond one day (periods under an
-// hour) or seven days, more than 5 actions per state or 50 tags, and a
-// SEARCH expression. A new alarm starts in INSUFFICIENT_DATA with the given
+// hour) or seven days, more than 5 actions per state or 50 tags, a SEARCH
+// expression, more than one Metrics Insights query or one without a period
+// of whole minutes, and, with SetAlarmQuota, an alarm beyond the quota. A new alarm starts in INSUFFICIENT_DATA with the given
 // tags; an update replaces the configuration, keeps the state, and ignores
 // Tags, as AWS does.
 func (f *CloudWatch) PutMetricAlarm(ctx context.Context, in *cloudwatch.PutMetricAlarmInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error) {
@@ -119,6 +132,9 @@ func (f *CloudWatch) PutMetricAlarm(ctx context.Context, in *cloudwatch.PutMetri
 		a.StateTransitionedTimestamp = old.alarm.StateTransitionedTimestamp
 		old.alarm = a
 		return &cloudwatch.PutMetricAlarmOutput{}, nil
+	}
+	if f.alarms.quota > 0 && len(f.alarms.byName) >= f.alarms.quota {
+		return nil, cwError(codeLimitExceeded, "The maximum number of alarms (%d) has been reached.", f.alarms.quota)
 	}
 	a.StateValue = cwtypes.StateValueInsufficientData
 	a.StateReason = aws.String("Unchecked: Initial alarm creation")
@@ -278,7 +294,7 @@ func validateEvaluation(name string, in *cloudwatch.PutMetricAlarmInput, period 
 // period in seconds.
 func validateAlarmMetrics(name string, qs []cwtypes.MetricDataQuery) (int32, error) {
 	ids := map[string]bool{}
-	var stats, exprs, returned int
+	var stats, exprs, insights, returned int
 	var period int32
 	for _, q := range qs {
 		id := aws.ToString(q.Id)
@@ -299,6 +315,19 @@ func validateAlarmMetrics(name string, qs []cwtypes.MetricDataQuery) (int32, err
 			exprs++
 			if n := len(*q.Expression); n < 1 || n > 2048 {
 				return 0, cwError(codeInvalidValue, "Alarm %s: the expression of %s must be 1 to 2048 characters.", name, id)
+			}
+			if insightsQuery(*q.Expression) {
+				insights++
+				switch {
+				case q.Period == nil:
+					return 0, cwError(codeMissingParameter, "Alarm %s: the Metrics Insights query %s needs a period.", name, id)
+				case *q.Period <= 0 || *q.Period%60 != 0:
+					// FACTS.md 9.4 f: no high-resolution data.
+					return 0, cwError(codeInvalidValue, "Alarm %s: the period %d of the Metrics Insights query %s must be a multiple of 60.", name, *q.Period, id)
+				case period != 0 && *q.Period != period:
+					return 0, cwError(codeInvalidValue, "Alarm %s: every metric of an alarm must have the same period (%d and %d).", name, period, *q.Period)
+				}
+				period = *q.Period
 			}
 			continue
 		}
@@ -330,11 +359,15 @@ func validateAlarmMetrics(name string, qs []cwtypes.MetricDataQuery) (int32, err
 		return 0, cwError(codeInvalidValue, "Alarm %s: %d expressions, more than 10.", name, exprs)
 	case returned != 1:
 		return 0, cwError(codeInvalidValue, "Alarm %s: exactly one query must have ReturnData true, not %d.", name, returned)
+	case insights > 1:
+		// FACTS.md 9.4 f: one Metrics Insights query per GetMetricData
+		// call, and alarm queries follow the same rules.
+		return 0, cwError(codeInvalidValue, "Alarm %s: at most one Metrics Insights query, not %d.", name, insights)
 	case period == 0:
 		return 0, cwError(codeInvalidValue, "Alarm %s: the expressions must use at least one metric.", name)
 	}
 	for _, q := range qs {
-		if q.Expression == nil {
+		if q.Expression == nil || insightsQuery(*q.Expression) {
 			continue
 		}
 		refs, search := expressionNames(*q.Expression)
@@ -349,6 +382,10 @@ func validateAlarmMetrics(name string, qs []cwtypes.MetricDataQuery) (int32, err
 	}
 	return period, nil
 }
+
+// insightsQuery reports whether an expression is a Metrics Insights query
+// rather than metric math.
+func insightsQuery(e string) bool { return strings.HasPrefix(strings.TrimSpace(e), "SELECT ") }
 
 // expressionNames returns the query IDs an expression mentions (identifiers
 // starting with a lowercase letter, outside string literals) and whether it
