@@ -64,7 +64,11 @@ func riskyAdminChangesAlarm(pool UserPoolID, logGroup string, optFns ...func(*De
 	// The pool ID has been validated ([\w-]+_[0-9a-zA-Z]+): no quote or
 	// backslash can end the string literal.
 	pattern := `{ ($.eventSource = "` + UserPoolEventSource + `") && ($.requestParameters.userPoolId = "` + string(pool) + `") && (` + eventNameAlternatives(events) + `) }`
-	desc := fmt.Sprintf("Risky administrative changes to user pool %s (%s), counted by a metric filter on CloudTrail log group %s", pool, strings.Join(events, ", "), logGroup)
+	listed := strings.Join(events, ", ")
+	if len(listed) > maxDescriptionLen/2 {
+		listed = fmt.Sprintf("%d event names, listed in the filter pattern", len(events))
+	}
+	desc := fmt.Sprintf("Risky administrative changes to user pool %s (%s), counted by a metric filter on CloudTrail log group %s", pool, listed, logGroup)
 	return filterAlarm(pool, o, logGroup, "RiskyAdminChanges", pattern, desc)
 }
 

@@ -130,11 +130,10 @@ func (o *alarmOptions) alarms(ctx context.Context, e *env, sub string) error {
 	case "backtest":
 		return o.backtest(ctx, e, defs, cw)
 	}
-	var logs cognitomon.MetricFilterAPI
-	if o.logGroup != "" {
-		logs = cloudwatchlogs.NewFromConfig(cfg)
-	}
-	m := cognitomon.NewAlarmManager(cw, logs, pool)
+	// The Logs client is there even without --trail-log-group: the plan
+	// then finds the owned metric filters of alarms it deletes and deletes
+	// them too, instead of leaving them behind.
+	m := cognitomon.NewAlarmManager(cw, cloudwatchlogs.NewFromConfig(cfg), pool)
 	plan, err := m.Plan(ctx, defs)
 	if err != nil {
 		return err

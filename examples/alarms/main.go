@@ -49,20 +49,39 @@ type options struct {
 }
 
 func main() {
+	os.Exit(cli(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// cli parses args and runs the command: exit status 0 on success, 1 on a
+// failure, 2 on a usage error (unknown flags, stray arguments).
+func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o options
-	flag.StringVar(&o.pool, "user-pool", "", "user pool ID; empty runs against a simulated pool")
-	flag.StringVar(&o.region, "region", "", "AWS Region (default: from the environment, else the pool's)")
-	flag.DurationVar(&o.since, "since", 24*time.Hour, "backtest the alarms over this much time before now")
-	flag.StringVar(&o.clients, "clients", "", "comma-separated app client IDs (default: discover with ListMetrics)")
-	flag.StringVar(&o.logGroup, "trail-log-group", "", "CloudWatch Logs group of the CloudTrail trail; empty leaves out the admin-change and M2M alarms")
-	flag.StringVar(&o.topic, "sns-topic", "", "SNS topic ARN to notify on ALARM")
-	flag.BoolVar(&o.apply, "apply", false, "apply the plan to a real pool (the simulated pool is always applied)")
-	flag.StringVar(&o.template, "template", "-", `write the CloudFormation template here ("-": standard output, "": nowhere)`)
-	flag.Parse()
-	if err := run(context.Background(), os.Stdout, o); err != nil {
-		fmt.Fprintln(os.Stderr, "alarms:", err)
-		os.Exit(1)
+	fs := flag.NewFlagSet("alarms", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.pool, "user-pool", "", "user pool ID; empty runs against a simulated pool")
+	fs.StringVar(&o.region, "region", "", "AWS Region (default: from the environment, else the pool's)")
+	fs.DurationVar(&o.since, "since", 24*time.Hour, "backtest the alarms over this much time before now")
+	fs.StringVar(&o.clients, "clients", "", "comma-separated app client IDs (default: discover with ListMetrics)")
+	fs.StringVar(&o.logGroup, "trail-log-group", "", "CloudWatch Logs group of the CloudTrail trail; empty leaves out the admin-change and M2M alarms")
+	fs.StringVar(&o.topic, "sns-topic", "", "SNS topic ARN to notify on ALARM")
+	fs.BoolVar(&o.apply, "apply", false, "apply the plan to a real pool (the simulated pool is always applied)")
+	fs.StringVar(&o.template, "template", "-", `write the CloudFormation template here ("-": standard output, "": nowhere)`)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "alarms: unexpected arguments %q: every option is a flag\n", fs.Args())
+		fs.Usage()
+		return 2
+	}
+	if err := run(ctx, stdout, o); err != nil {
+		fmt.Fprintln(stderr, "alarms:", err)
+		return 1
+	}
+	return 0
 }
 
 func run(ctx context.Context, w io.Writer, o options) error {

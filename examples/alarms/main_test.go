@@ -58,3 +58,21 @@ func TestRunBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestCLIUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"us-east-1_AbCdEf123"},   // a pool ID without -user-pool
+		{"-since", "1h", "apply"}, // a stray word after the flags
+		{"-no-such-flag"},         // an unknown flag
+	} {
+		var out, errb bytes.Buffer
+		code := cli(context.Background(), args, &out, &errb)
+		if code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "Usage of alarms") {
+			t.Errorf("cli(%q): exit %d, stdout %q, stderr %q; want exit 2 and the usage", args, code, out.String(), errb.String())
+		}
+	}
+	var errb bytes.Buffer
+	if code := cli(context.Background(), []string{"extra"}, &bytes.Buffer{}, &errb); !strings.Contains(errb.String(), `unexpected arguments ["extra"]`) || code != 2 {
+		t.Errorf("stray argument: exit %d, %q", code, errb.String())
+	}
+}
