@@ -1,13 +1,16 @@
 package cognitomon_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go/document"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -275,5 +278,44 @@ func TestAlarmValidation(t *testing.T) {
 func fillAlarmTags(a *cognitomon.Alarm, n int) {
 	for i := range n {
 		a.Tags[fmt.Sprint("k", i)] = "v"
+	}
+}
+
+// The pool-wide throttle alarm is one Metrics Insights query; Validate
+// keeps such a query alone, at a period of whole minutes (five on
+// AWS/Cognito), and Backtest replays only the standard one.
+func TestMetricsInsightsAlarm(t *testing.T) {
+	a := standardAlarm(t, "signin-throttles", alarmClients)
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	in, err := a.PutMetricAlarmInput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Metrics) != 1 || aws.ToInt32(in.Metrics[0].Period) != 300 || in.Metrics[0].MetricStat != nil {
+		t.Errorf("rendered queries %+v, want one query with period 300", in.Metrics)
+	}
+	withStat := a
+	withStat.Queries = append(slices.Clone(a.Queries), cognitomon.MetricQuery{ID: "m", Metric: &cognitomon.MetricStat{Namespace: "AWS/Cognito", MetricName: "SignInSuccesses", Stat: "Sum"}})
+	if fields := alarmErrors(withStat.Validate()); !slices.Contains(fields, a.Name+"|Queries") {
+		t.Errorf("a Metrics Insights query beside another: %v", fields)
+	}
+	short := a
+	short.Period = time.Minute
+	if fields := alarmErrors(short.Validate()); !slices.Equal(fields, []string{a.Name + "|Period"}) {
+		t.Errorf("a 1-minute Metrics Insights alarm on AWS/Cognito: %v", fields)
+	}
+
+	cw, _ := alarmFakes()
+	day := cognitomon.Last(24*time.Hour, alarmNow)
+	if _, err := a.Backtest(context.Background(), cw, day, backtestAt); err != nil {
+		t.Errorf("backtest of the standard throttle alarm: %v", err)
+	}
+	edited := a
+	edited.Queries = slices.Clone(a.Queries)
+	edited.Queries[0].Expression = strings.Replace(a.Queries[0].Expression, "SignInThrottles", "TokenRefreshThrottles", 1)
+	if _, err := edited.Backtest(context.Background(), cw, day, backtestAt); !errors.Is(err, cognitomon.ErrNotBacktestable) {
+		t.Errorf("backtest of an edited Metrics Insights alarm: %v, want ErrNotBacktestable", err)
 	}
 }

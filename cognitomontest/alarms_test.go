@@ -60,6 +60,11 @@ func alarmAPICode(err error) string {
 	return ""
 }
 
+func insightsQuery(period int32) cwtypes.MetricDataQuery {
+	return cwtypes.MetricDataQuery{Id: aws.String("throttles"), ReturnData: aws.Bool(true), Period: aws.Int32(period),
+		Expression: aws.String(`SELECT SUM(SignInThrottles) FROM SCHEMA("AWS/Cognito", UserPool, UserPoolClient) WHERE UserPool = 'us-east-1_AbCdEf123'`)}
+}
+
 func TestPutMetricAlarmRejects(t *testing.T) {
 	manyStats := func(n int) []cwtypes.MetricDataQuery {
 		var qs []cwtypes.MetricDataQuery
@@ -159,6 +164,17 @@ func TestPutMetricAlarmRejects(t *testing.T) {
 		}, "InvalidParameterValue"},
 		{"single metric period 45", func(in *cloudwatch.PutMetricAlarmInput) { single(in); in.Period = aws.Int32(45) }, "InvalidParameterValue"},
 		{"single metric without statistic", func(in *cloudwatch.PutMetricAlarmInput) { single(in); in.Statistic = "" }, "InvalidParameterCombination"},
+		{"insights without period", func(in *cloudwatch.PutMetricAlarmInput) {
+			q := insightsQuery(300)
+			q.Period = nil
+			in.Metrics = []cwtypes.MetricDataQuery{q}
+		}, "MissingParameter"},
+		{"insights high resolution", func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics = []cwtypes.MetricDataQuery{insightsQuery(30)} }, "InvalidParameterValue"},
+		{"two insights queries", func(in *cloudwatch.PutMetricAlarmInput) {
+			q := insightsQuery(300)
+			q.Id, q.ReturnData = aws.String("other"), aws.Bool(false)
+			in.Metrics = []cwtypes.MetricDataQuery{insightsQuery(300), q}
+		}, "InvalidParameterValue"},
 		{"single metric without namespace", func(in *cloudwatch.PutMetricAlarmInput) { single(in); in.Namespace = nil }, "MissingParameter"},
 	}
 	cw := alarmFake()
@@ -181,9 +197,10 @@ func TestPutMetricAlarmRejects(t *testing.T) {
 			in.Metrics[0].MetricStat.Period = aws.Int32(3600)
 			in.EvaluationPeriods = aws.Int32(168)
 		},
-		"high resolution": func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics[0].MetricStat.Period = aws.Int32(30) },
-		"50 tags":         func(in *cloudwatch.PutMetricAlarmInput) { in.Tags = tags(50) },
-		"single metric":   single,
+		"high resolution":  func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics[0].MetricStat.Period = aws.Int32(30) },
+		"50 tags":          func(in *cloudwatch.PutMetricAlarmInput) { in.Tags = tags(50) },
+		"single metric":    single,
+		"metrics insights": func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics = []cwtypes.MetricDataQuery{insightsQuery(300)} },
 		"five actions": func(in *cloudwatch.PutMetricAlarmInput) {
 			in.AlarmActions = strings.Split(strings.Repeat("arn:x,", 5), ",")[:5]
 		},
@@ -402,5 +419,30 @@ func TestAlarmThrottling(t *testing.T) {
 	}
 	if fake.Calls("PutMetricAlarm") != 2 {
 		t.Errorf("%d calls, want 2", fake.Calls("PutMetricAlarm"))
+	}
+}
+
+// SetAlarmQuota refuses new alarms beyond the quota with LimitExceeded,
+// which the real SDK sees as LimitExceededFault; updates still pass.
+func TestAlarmQuota(t *testing.T) {
+	srv := cognitomontest.NewServer(nil)
+	defer srv.Close()
+	cw := cloudwatch.NewFromConfig(srv.AWSConfig(), func(o *cloudwatch.Options) { o.RetryMaxAttempts = 1 })
+	srv.CloudWatch.SetAlarmQuota(1)
+	ctx := context.Background()
+	if _, err := cw.PutMetricAlarm(ctx, alarmInput("first")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cw.PutMetricAlarm(ctx, alarmInput("first")); err != nil {
+		t.Errorf("updating an alarm at the quota: %v", err)
+	}
+	_, err := cw.PutMetricAlarm(ctx, alarmInput("second"))
+	var le *cwtypes.LimitExceededFault
+	if !errors.As(err, &le) {
+		t.Fatalf("an alarm beyond the quota: %v, want LimitExceededFault", err)
+	}
+	srv.CloudWatch.SetAlarmQuota(0)
+	if _, err := cw.PutMetricAlarm(ctx, alarmInput("second")); err != nil {
+		t.Errorf("after lifting the quota: %v", err)
 	}
 }
