@@ -224,7 +224,7 @@ func (c *InsightsClient) Run(ctx context.Context, query string, logGroups []stri
 	runCtx, cancel := context.WithTimeoutCause(ctx, c.opts.Timeout, errRunTimeout)
 	defer cancel()
 	var id string
-	err = retry(runCtx, c.opts.Retry, func() error {
+	err = retryWith(runCtx, c.opts.Retry, retryPolicy{retryAlso: tooManyQueries}, func() error {
 		// A StartQuery in flight is not cut off when runCtx ends: AWS may
 		// have started the query, and only the answer says which to stop.
 		sctx, cancel := c.grace(ctx, runCtx)
@@ -270,6 +270,12 @@ func (c *InsightsClient) Run(ctx context.Context, query string, logGroups []stri
 	}
 	return nil, err
 }
+
+// tooManyQueries reports whether err is StartQuery's LimitExceededException:
+// the account runs as many queries as it may at once (FACTS.md 5.1), so a
+// later attempt may find a free slot. It is no rate throttle, and is
+// retried only for StartQuery.
+func tooManyQueries(err error) bool { return errorCode(err) == "LimitExceededException" }
 
 // compileError converts AWS's MalformedQueryException (err, as mq).
 func compileError(mq *logtypes.MalformedQueryException, err error) *QueryCompileError {

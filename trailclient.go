@@ -5,14 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/smithy-go"
 )
 
 // lookupWindow is how far back LookupEvents reaches (FACTS.md 3.1).
@@ -21,20 +18,38 @@ const lookupWindow = 90 * 24 * time.Hour
 // TrailOptions configure a TrailClient. The zero value of each field means
 // the documented default.
 type TrailOptions struct {
-	// RequestsPerSecond caps the LookupEvents calls of the client, across
-	// all its concurrent iterations, so that a long pull does not trip
-	// CloudTrail's limit of two requests per second per account and Region
-	// (FACTS.md 3.1). Calls are spaced at least 1.01/RequestsPerSecond
-	// apart, the 1% a margin for the time between the limiter and the wire.
-	// Default 2. Other programs that call LookupEvents in the same account
-	// and Region share AWS's limit but not this one.
+	// RequestsPerSecond caps the LookupEvents requests of the client, across
+	// all its concurrent iterations, as AWS counts them: in no window of
+	// one second do more than RequestsPerSecond requests arrive at AWS
+	// (FACTS.md 3.1: two per second per account and Region), however long
+	// each takes to get there, up to MaxNetworkDelay. Departures are also
+	// spaced 1/RequestsPerSecond apart. After a throttle the client halves
+	// its rate, down to 1/16 of RequestsPerSecond, and wins back 1/16 of it
+	// with each request that is not throttled. Default 2. Other programs
+	// that call LookupEvents in the same account and Region share AWS's
+	// limit but not this one; their calls show as throttles, which slow
+	// this client down.
 	RequestsPerSecond float64
-	// Retry controls how a throttled page (ThrottlingException, Throttling,
-	// TooManyRequestsException) is retried, from the same NextToken: by
-	// default 5 attempts in all, waits from 1s doubling up to 20s, with
-	// jitter. After the last attempt the error wraps ErrThrottled. Retries
-	// also wait for the rate limit, and come on top of the SDK client's own.
+	// MaxNetworkDelay is the longest a request may take from leaving the
+	// client to reaching AWS. The rate limit assumes a request arrived no
+	// later than MaxNetworkDelay after it left, or when its answer came if
+	// that was sooner. Default 100ms.
+	MaxNetworkDelay time.Duration
+	// Retry controls how a throttled page (every throttle code, and HTTP
+	// 429) is retried, from the same NextToken: by default 5 attempts in
+	// all, waits as RetryOptions documents, from 1s doubling up to 20s.
+	// After the last attempt the error wraps ErrThrottled. Retries also
+	// wait for the rate limit. Build the CloudTrail client with
+	// WithoutThrottleRetries, so that the SDK does not resend throttled
+	// requests behind the rate limit's back.
 	Retry RetryOptions
+	// OnPage, when set, is called after each page that LookupEvents
+	// returned, with the page's number in its iteration (from 1), the
+	// records it held (before filtering) and the time of its oldest record
+	// (zero when it held none). Pages come newest first, so oldest tells how
+	// far back into the range an iteration has got. Concurrent iterations
+	// call it concurrently.
+	OnPage func(page, records int, oldest time.Time)
 	// Clock returns the current time. It decides whether a range lies in
 	// the 90 days that LookupEvents covers, and paces the rate limit when
 	// Sleep is set too (virtual time); otherwise the rate limit follows the
@@ -68,6 +83,9 @@ func NewTrailClient(api CloudTrailAPI, optFns ...func(*TrailOptions)) *TrailClie
 	if !(o.RequestsPerSecond > 0) {
 		o.RequestsPerSecond = 2
 	}
+	if o.MaxNetworkDelay <= 0 {
+		o.MaxNetworkDelay = 100 * time.Millisecond
+	}
 	o.Retry = o.Retry.withDefaults()
 	if o.Clock == nil {
 		o.Clock = time.Now
@@ -81,64 +99,11 @@ func NewTrailClient(api CloudTrailAPI, optFns ...func(*TrailOptions)) *TrailClie
 	} else {
 		pace = o.Clock
 	}
-	// One per cent of margin, so that the time between the limiter and the
-	// call itself cannot fit one call too many into a second.
-	interval := time.Duration(1.01 * float64(time.Second) / o.RequestsPerSecond)
 	return &TrailClient{
 		api:     api,
 		opts:    o,
-		limiter: &trailLimiter{interval: interval, clock: pace, sleep: o.Sleep},
+		limiter: newTrailLimiter(o.RequestsPerSecond, o.MaxNetworkDelay, pace, o.Sleep),
 	}
-}
-
-func sleepTimer(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// trailLimiter is a token bucket of capacity one: it hands out one call per
-// interval, to concurrent callers in the order they ask.
-type trailLimiter struct {
-	interval time.Duration
-	clock    func() time.Time
-	sleep    func(context.Context, time.Duration) error
-
-	mu   sync.Mutex
-	next time.Time // the earliest time of the next call
-}
-
-// wait blocks until the caller may make one call, or ctx is done.
-func (l *trailLimiter) wait(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	l.mu.Lock()
-	now := l.clock()
-	at := l.next
-	if at.Before(now) {
-		at = now
-	}
-	l.next = at.Add(l.interval)
-	l.mu.Unlock()
-	if d := at.Sub(now); d > 0 {
-		if err := l.sleep(ctx, d); err != nil {
-			return err
-		}
-	}
-	// The call goes out now: keep the next slot a whole interval after
-	// this moment, so that late timers and scheduling never bunch calls.
-	l.mu.Lock()
-	if t := l.clock().Add(l.interval); t.After(l.next) {
-		l.next = t
-	}
-	l.mu.Unlock()
-	return nil
 }
 
 // lookupPageSize is the LookupEvents page size: the largest it allows.
@@ -225,45 +190,33 @@ func (c *TrailClient) checkFilter(filter EventFilter) error {
 	return filter.Validate()
 }
 
-// lookup fetches one page, waiting for the rate limit and retrying while
-// AWS throttles.
+// lookup fetches one page: every attempt waits for the rate limiter, which
+// learns of each throttle, and a throttled attempt is retried with backoff
+// per TrailOptions.Retry.
 func (c *TrailClient) lookup(ctx context.Context, in *cloudtrail.LookupEventsInput, page int) (*cloudtrail.LookupEventsOutput, error) {
-	r := c.opts.Retry
-	delay := r.BaseDelay
-	for attempt := 1; ; attempt++ {
-		if err := c.limiter.wait(ctx); err != nil {
-			return nil, fmt.Errorf("cloudtrail lookup events: page %d: %w", page, err)
+	var out *cloudtrail.LookupEventsOutput
+	err := retryWith(ctx, c.opts.Retry, retryPolicy{sleep: c.opts.Sleep}, func() error {
+		call, err := c.limiter.wait(ctx)
+		if err != nil {
+			return err
 		}
-		out, err := c.api.LookupEvents(ctx, in)
-		if err == nil {
-			return out, nil
-		}
-		if !lookupThrottled(err) {
-			return nil, fmt.Errorf("cloudtrail lookup events: page %d: %w", page, err)
-		}
-		if attempt >= r.MaxAttempts {
-			return nil, fmt.Errorf("cloudtrail lookup events: page %d: %w after %d attempts: %w", page, ErrThrottled, attempt, err)
-		}
-		wait := delay/2 + time.Duration(rand.Int64N(int64(delay/2)+1))
-		delay = min(2*delay, r.MaxDelay)
-		if err := c.opts.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("cloudtrail lookup events: page %d: %w", page, err)
-		}
+		out, err = c.api.LookupEvents(ctx, in)
+		c.limiter.done(call, throttled(err))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cloudtrail lookup events: page %d: %w", page, err)
 	}
-}
-
-// lookupThrottled reports whether err is CloudTrail (or a proxy in front of
-// it) refusing a call for its rate.
-func lookupThrottled(err error) bool {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return false
+	if c.opts.OnPage != nil {
+		var oldest time.Time
+		for _, e := range out.Events {
+			if t := aws.ToTime(e.EventTime); !t.IsZero() && (oldest.IsZero() || t.Before(oldest)) {
+				oldest = t
+			}
+		}
+		c.opts.OnPage(page, len(out.Events), oldest.UTC())
 	}
-	switch ae.ErrorCode() {
-	case "ThrottlingException", "Throttling", "TooManyRequestsException":
-		return true
-	}
-	return false
+	return out, nil
 }
 
 // convert turns one LookupEvents record into an Event. skip is true for a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,17 @@ type CloudTrailOptions struct {
 	// Now is the fake's clock: LookupEvents reaches back 90 days from it.
 	// Default time.Now.
 	Now func() time.Time
+	// StrictRate, when above zero, makes LookupEvents admit at most
+	// StrictRate requests in any sliding second of the wall clock, as AWS
+	// limits LookupEvents to two per second (FACTS.md 3.1); a request
+	// beyond that fails with ThrottlingException and does not count
+	// against the window. Default 0: no limit, so tests that do not care
+	// about the rate run at full speed.
+	StrictRate int
+	// Jitter, when above zero, delays each request by a random time from 0
+	// to Jitter before the StrictRate window looks at it, as network delay
+	// does before a request reaches AWS.
+	Jitter time.Duration
 }
 
 // CloudTrail is an in-memory fake of CloudTrail's LookupEvents over the
@@ -33,11 +45,13 @@ type CloudTrail struct {
 	pools []*Pool
 	opts  CloudTrailOptions
 
-	mu       sync.Mutex
-	calls    []time.Time
-	throttle int
-	corrupt  map[string]bool
-	failing  []error
+	mu        sync.Mutex
+	calls     []time.Time
+	throttle  int
+	throttled int         // throttles returned, injected and by the window
+	admitted  []time.Time // arrivals the window admitted in the last second
+	corrupt   map[string]bool
+	failing   []error
 	// The matching records of the last lookup, newest first, so that
 	// paging through a long result does not filter every record anew.
 	cacheKey string
@@ -78,6 +92,15 @@ func (f *CloudTrail) CallTimes() []time.Time {
 	return slices.Clone(f.calls)
 }
 
+// Throttled returns how many LookupEvents calls the fake refused with
+// ThrottlingException: those ThrottleNext asked for and those beyond the
+// StrictRate window.
+func (f *CloudTrail) Throttled() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.throttled
+}
+
 // ThrottleNext makes the next n calls fail with ThrottlingException.
 func (f *CloudTrail) ThrottleNext(n int) {
 	f.mu.Lock()
@@ -110,11 +133,26 @@ func (f *CloudTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEven
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if f.opts.Jitter > 0 {
+		t := time.NewTimer(time.Duration(rand.Int64N(int64(f.opts.Jitter) + 1)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
 	f.mu.Lock()
-	f.calls = append(f.calls, time.Now())
+	arrived := time.Now()
+	f.calls = append(f.calls, arrived)
 	throttled := f.throttle > 0
 	if throttled {
 		f.throttle--
+	} else if f.opts.StrictRate > 0 {
+		throttled = !f.admit(arrived)
+	}
+	if throttled {
+		f.throttled++
 	}
 	var failure error
 	if len(f.failing) > 0 {
@@ -197,6 +235,24 @@ func (f *CloudTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEven
 		out.NextToken = aws.String(key + ":" + strconv.Itoa(stop))
 	}
 	return out, nil
+}
+
+// admit reports whether a request arriving at t fits in the StrictRate
+// window: fewer than StrictRate admitted arrivals in the second up to t.
+// f.mu is held.
+func (f *CloudTrail) admit(t time.Time) bool {
+	keep := f.admitted[:0]
+	for _, a := range f.admitted {
+		if t.Sub(a) < time.Second {
+			keep = append(keep, a)
+		}
+	}
+	f.admitted = keep
+	if len(f.admitted) >= f.opts.StrictRate {
+		return false
+	}
+	f.admitted = append(f.admitted, t)
+	return true
 }
 
 // matching returns the records in [start, end] that match, newest first,

@@ -258,3 +258,78 @@ func TestLookupEventsOverHTTP(t *testing.T) {
 		t.Errorf("requests %d", srv.Requests("CloudTrail.LookupEvents"))
 	}
 }
+
+func TestLookupEventsStrictRate(t *testing.T) {
+	ct := cognitomontest.NewCloudTrail([]*cognitomontest.Pool{lookupPool(3)}, func(o *cognitomontest.CloudTrailOptions) {
+		o.Now = func() time.Time { return now }
+		o.StrictRate = 2
+	})
+	ctx := context.Background()
+	call := func() error {
+		_, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{})
+		return err
+	}
+	// Two at once are admitted, the third in the same second is not.
+	begin := time.Now()
+	for i := range 2 {
+		if err := call(); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	var ae smithy.APIError
+	if err := call(); !errors.As(err, &ae) || ae.ErrorCode() != "ThrottlingException" {
+		t.Fatalf("third call in a second: %v, want ThrottlingException", err)
+	}
+	// A refused call does not count: once the first two are a second old,
+	// two more fit.
+	time.Sleep(time.Until(begin.Add(time.Second + 20*time.Millisecond)))
+	for i := range 2 {
+		if err := call(); err != nil {
+			t.Fatalf("after a second, call %d: %v", i+1, err)
+		}
+	}
+	if err := call(); err == nil {
+		t.Error("fifth call within the second window admitted")
+	}
+	ct.ThrottleNext(1)
+	_ = call()
+	if got := ct.Throttled(); got != 3 {
+		t.Errorf("Throttled() = %d, want 3 (two by the window, one injected)", got)
+	}
+	if got := ct.Calls(); got != 7 {
+		t.Errorf("Calls() = %d, want 7", got)
+	}
+}
+
+func TestLookupEventsJitter(t *testing.T) {
+	const jitter = 30 * time.Millisecond
+	ct := cognitomontest.NewCloudTrail([]*cognitomontest.Pool{lookupPool(3)}, func(o *cognitomontest.CloudTrailOptions) {
+		o.Now = func() time.Time { return now }
+		o.Jitter = jitter
+	})
+	var delays []time.Duration
+	for range 40 {
+		sent := time.Now()
+		if _, err := ct.LookupEvents(context.Background(), &cloudtrail.LookupEventsInput{}); err != nil {
+			t.Fatal(err)
+		}
+		times := ct.CallTimes()
+		delays = append(delays, times[len(times)-1].Sub(sent))
+	}
+	var longest time.Duration
+	for _, d := range delays {
+		if d < 0 {
+			t.Fatalf("arrival before departure: %v", d)
+		}
+		longest = max(longest, d)
+	}
+	if longest < jitter/4 {
+		t.Errorf("longest delay %v over 40 calls; the jitter of up to %v is not applied", longest, jitter)
+	}
+	// A cancelled request does not wait out its jitter.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
