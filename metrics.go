@@ -428,6 +428,9 @@ func (c *MetricsClient) Stats(ctx context.Context, in StatsInput) (*Stats, error
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSums(set, counts); err != nil {
+		return nil, err
+	}
 
 	for _, f := range flows {
 		fs := FlowStats{Flow: f, Series: Series{Start: r.Start, Period: period, Counts: make([]Counts, n)}}
@@ -472,6 +475,27 @@ func (c *MetricsClient) Stats(ctx context.Context, in StatsInput) (*Stats, error
 		st.Flows = append(st.Flows, fs)
 	}
 	return st, nil
+}
+
+// checkSums rejects a period whose Sum of a *Successes metric is above its
+// SampleCount. With datapoints of 0 or 1 (FACTS.md 1.1) that cannot be; if
+// AWS ever answers so, the derived failures would be negative, and a
+// negative failure count is no figure to report.
+func checkSums(set seriesSet, counts []Series) error {
+	for i, s := range set.series {
+		for k, c := range counts[i].Counts {
+			if c.Successes <= c.Attempts {
+				continue
+			}
+			who := "client " + string(s.client)
+			if s.provider != "" {
+				who += ", identity provider " + s.provider
+			}
+			return fmt.Errorf("GetMetricData: %s for %s at %s: Sum %d is above SampleCount %d, so the datapoints are not the documented 0 or 1 and failures (SampleCount - Sum) cannot be derived",
+				s.flow.SuccessesMetric(), who, counts[i].Time(k).UTC().Format(time.RFC3339), c.Successes, c.Attempts)
+		}
+	}
+	return nil
 }
 
 func firstDuplicate(flows []Flow) Flow {

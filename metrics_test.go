@@ -516,6 +516,14 @@ func TestStatsAnomalousAnswers(t *testing.T) {
 		{"fractional count", func(in *cloudwatch.GetMetricDataInput) (*cloudwatch.GetMetricDataOutput, error) {
 			return complete(in, func(_ int, r *cwtypes.MetricDataResult) { r.Values[0] = 0.5 }), nil
 		}, "not a count"},
+		{"sum above sample count", func(in *cloudwatch.GetMetricDataInput) (*cloudwatch.GetMetricDataOutput, error) {
+			return complete(in, func(i int, r *cwtypes.MetricDataResult) {
+				ms := in.MetricDataQueries[i].MetricStat
+				if aws.ToString(ms.Stat) == "Sum" && aws.ToString(ms.Metric.MetricName) == "SignInSuccesses" && aws.ToString(ms.Metric.Dimensions[1].Value) == "web" {
+					r.Values[0] = 3 // SampleCount stays 1
+				}
+			}), nil
+		}, "SignInSuccesses for client web at 2026-11-27T11:00:00Z: Sum 3 is above SampleCount 1"},
 		{"result message", func(in *cloudwatch.GetMetricDataInput) (*cloudwatch.GetMetricDataOutput, error) {
 			return complete(in, func(_ int, r *cwtypes.MetricDataResult) {
 				r.Messages = []cwtypes.MessageData{{Code: aws.String("ArithmeticError"), Value: aws.String("bad")}}
