@@ -161,6 +161,9 @@ type PoolOptions struct {
 	// Whether AWS does is unverified (FACTS.md 8.5), so code must work
 	// both ways; the default is not to.
 	APIEventsCarryPoolID bool
+	// Config is the pool's own configuration, which the Cognito and
+	// Trails fakes serve. Default DefaultPoolConfig(id, options).
+	Config *PoolConfig
 }
 
 func (a Attempt) validate() error {
@@ -207,6 +210,7 @@ type Pool struct {
 	trailVersion  int
 	gaps          []cognitomon.TimeRange // when the trail recorded nothing
 	series        map[string]*seriesData // by seriesID
+	config        PoolConfig             // see cognito.go
 }
 
 // seriesData holds the datapoints of one series in time order.
@@ -254,7 +258,13 @@ func NewPool(id cognitomon.UserPoolID, optFns ...func(*PoolOptions)) *Pool {
 		s := string(id)
 		o.Domain = strings.ToLower(s[strings.LastIndexByte(s, '_')+1:]) + ".auth." + id.Region() + ".amazoncognito.com"
 	}
-	return &Pool{id: id, opts: o}
+	p := &Pool{id: id, opts: o}
+	if o.Config != nil {
+		p.SetConfig(*o.Config)
+	} else {
+		p.config = DefaultPoolConfig(id, o)
+	}
+	return p
 }
 
 // RecordRequest adds requests that no success metric counts. It panics on a

@@ -23,6 +23,8 @@ type ServerOptions struct {
 	CloudTrail []func(*CloudTrailOptions)
 	// Logs configures the CloudWatch Logs fake.
 	Logs []func(*LogsOptions)
+	// Cognito configures the Cognito user pools fake.
+	Cognito []func(*CognitoOptions)
 	// Delay is how long the server waits before each answer. Default 2ms:
 	// the SDK intermittently fails with "use of closed network connection"
 	// against a server that answers before it has finished sending
@@ -47,6 +49,11 @@ type Server struct {
 	CloudTrail *CloudTrail
 	// Logs is the fake that answers CloudWatch Logs requests.
 	Logs *Logs
+	// Cognito is the fake that answers Cognito user pools (cognito-idp)
+	// requests, and Trails the one that answers CloudTrail's trail
+	// operations, both from the pools' PoolConfig.
+	Cognito *Cognito
+	Trails  *Trails
 
 	srv    *httptest.Server
 	delay  time.Duration
@@ -88,6 +95,8 @@ func NewServer(pools []*Pool, optFns ...func(*ServerOptions)) *Server {
 		CloudWatch: NewCloudWatch(pools, o.CloudWatch...),
 		CloudTrail: NewCloudTrail(pools, o.CloudTrail...),
 		Logs:       NewLogs(pools, o.Logs...),
+		Cognito:    NewCognito(pools, o.Cognito...),
+		Trails:     NewTrails(pools),
 		delay:      o.Delay,
 		routes:     routes{},
 		requests:   map[string]int{},
@@ -95,6 +104,8 @@ func NewServer(pools []*Pool, optFns ...func(*ServerOptions)) *Server {
 	s.CloudWatch.register(s.routes)
 	s.CloudTrail.register(s.routes)
 	s.Logs.register(s.routes)
+	s.Cognito.register(s.routes)
+	s.Trails.register(s.routes)
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -129,6 +140,7 @@ const (
 	cloudWatchPrefix = "/service/GraniteServiceVersion20100801/operation/"
 	cloudTrailTarget = "CloudTrail_20131101."
 	logsTarget       = "Logs_20140328."
+	cognitoTarget    = "AWSCognitoIdentityProviderService."
 )
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -151,6 +163,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		name, p = "CloudTrail."+strings.TrimPrefix(target, cloudTrailTarget), protoJSONCloudTrail
 	case r.URL.Path == "/" && strings.HasPrefix(target, logsTarget):
 		name, p = "Logs."+strings.TrimPrefix(target, logsTarget), protoJSONLogs
+	case r.URL.Path == "/" && strings.HasPrefix(target, cognitoTarget):
+		// AWS JSON 1.1 with PascalCase members named as the Go fields,
+		// like CloudTrail (docs/WIRE.md section 6).
+		name, p = "Cognito."+strings.TrimPrefix(target, cognitoTarget), protoJSONCloudTrail
 	}
 	if name == "" {
 		writeError(w, protoJSONCloudTrail, &smithy.GenericAPIError{Code: "UnknownOperationException", Message: "cognitomontest serves no " + r.Method + " " + r.URL.Path + " " + target, Fault: smithy.FaultClient})
