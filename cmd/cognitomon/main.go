@@ -63,6 +63,7 @@ func commands() map[string]command {
 		"query":    {"list, show or run the canned Logs Insights queries", runQuery},
 		"alarms":   {"plan, apply, export or backtest the pool's standard alarms", runAlarms},
 		"baseline": {"learn what normal looks like from a past range, for report --baseline", runBaseline},
+		"doctor":   {"what the account can see of a pool, which checks can run, posture and fixes", runDoctor},
 	}
 }
 
