@@ -32,7 +32,8 @@ type InventoryOptions struct {
 	// ClientReadsPerSecond caps the ListUserPoolClients and
 	// DescribeUserPoolClient calls, which share Cognito's UserPoolClientRead
 	// category: 15 requests per second per account and Region, and 5 per
-	// user pool (FACTS.md 9.1, 9.5 item 5). Default 5. Other programs in
+	// user pool (FACTS.md 9.1, 9.5 item 5). Calls are spaced at least
+	// 1.01/ClientReadsPerSecond apart. Default 5. Other programs in
 	// the account share AWS's limits but not this one; lower it when they
 	// run at the same time. A negative value is an error.
 	ClientReadsPerSecond float64

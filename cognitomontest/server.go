@@ -34,8 +34,8 @@ type ServerOptions struct {
 }
 
 // Server is an HTTP server on 127.0.0.1 that speaks the wire protocols of the
-// AWS services cognitomon uses (CloudWatch: Smithy RPC v2 CBOR; CloudTrail
-// and CloudWatch Logs: AWS JSON 1.1), answering
+// AWS services cognitomon uses (CloudWatch: Smithy RPC v2 CBOR; CloudTrail,
+// CloudWatch Logs and Cognito user pools: AWS JSON 1.1), answering
 // from the in-memory fakes over the same simulated pools. Point a real SDK
 // client at it with AWSConfig, BaseEndpoint, or AWS_ENDPOINT_URL=URL.
 type Server struct {
