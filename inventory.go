@@ -269,7 +269,7 @@ func ReadInventory(ctx context.Context, api CognitoAPI, pool UserPoolID, optFns 
 		api:     api,
 		pool:    pool,
 		inv:     &Inventory{UserPool: pool, Failures: map[string]error{}},
-		limiter: &trailLimiter{interval: time.Duration(1.01 * float64(time.Second) / o.ClientReadsPerSecond), clock: pace, sleep: o.Sleep},
+		limiter: newTrailLimiter(o.ClientReadsPerSecond, 0, pace, o.Sleep),
 	}
 	if err := ctx.Err(); err != nil {
 		return r.inv, err
@@ -450,10 +450,12 @@ func (r *inventoryReader) readClients(ctx context.Context) error {
 	}, func(o *cognitoidentityprovider.ListUserPoolClientsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	seen := map[ClientID]bool{}
 	for p.HasMorePages() {
-		if err := r.limiter.wait(ctx); err != nil {
+		call, err := r.limiter.wait(ctx)
+		if err != nil {
 			return err
 		}
 		page, err := p.NextPage(ctx)
+		r.limiter.done(call, throttled(err))
 		if err != nil {
 			// What was listed so far is kept; the rest is unknown.
 			return r.failed(ctx, actionListClients, err)
@@ -475,10 +477,12 @@ func (r *inventoryReader) readClients(ctx context.Context) error {
 	}
 	for i := range r.inv.Clients {
 		c := &r.inv.Clients[i]
-		if err := r.limiter.wait(ctx); err != nil {
+		call, err := r.limiter.wait(ctx)
+		if err != nil {
 			return err
 		}
 		out, err := r.api.DescribeUserPoolClient(ctx, &cognitoidentityprovider.DescribeUserPoolClientInput{UserPoolId: aws.String(string(r.pool)), ClientId: aws.String(string(c.ID))})
+		r.limiter.done(call, throttled(err))
 		if err == nil && out.UserPoolClient == nil {
 			err = fmt.Errorf("%w: the answer has no UserPoolClient", ErrIncomplete)
 		}

@@ -10,7 +10,9 @@ import (
 
 func TestRunSimulated(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), &out, "", 6*time.Hour, 5*time.Minute, "", ""); err != nil {
+	// A whole day, so that the simulated traffic holds requests of the Invalid
+	// pseudo-client whatever the time of day (six hours at night may not).
+	if err := run(context.Background(), &out, "", 24*time.Hour, 5*time.Minute, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"SignIn", "SignUp", "TokenRefresh", "Federation", "SignIn per client", "Invalid", "per identity provider", "GetMetricData calls"} {
