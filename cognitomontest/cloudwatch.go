@@ -49,7 +49,8 @@ type CloudWatch struct {
 	messages []cwtypes.MessageData
 	pagePts  int
 	inputs   []*cloudwatch.GetMetricDataInput
-	alarms   alarmStore // see alarms.go
+	alarms   alarmStore     // see alarms.go
+	dashes   dashboardStore // see dashboards.go
 	failing  map[string][]error
 }
 
@@ -129,6 +130,7 @@ func (f *CloudWatch) register(r routes) {
 	r["CloudWatch.GetMetricData"] = op(f.GetMetricData)
 	r["CloudWatch.ListMetrics"] = op(f.ListMetrics)
 	f.registerAlarms(r)
+	f.registerDashboards(r)
 }
 
 // FailNext makes the next call of operation op return err, such as
