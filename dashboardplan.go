@@ -75,7 +75,7 @@ type DashboardPlan struct {
 	Deletes   []Change
 	Unchanged []Change
 
-	bodies map[string]string // the desired body of each create and update
+	bodies map[string]string // the desired body of each create and update, as given
 }
 
 // HasChanges reports whether Apply would change anything.
@@ -108,7 +108,7 @@ func (m *DashboardManager) Plan(ctx context.Context, desired ...Dashboard) (*Das
 	if err := m.pool.Validate(); err != nil {
 		return nil, err
 	}
-	want := map[string]string{}
+	want, bodies := map[string]string{}, map[string]string{}
 	var errs []error
 	for _, d := range desired {
 		switch {
@@ -128,7 +128,7 @@ func (m *DashboardManager) Plan(ctx context.Context, desired ...Dashboard) (*Das
 			errs = append(errs, fmt.Errorf("dashboard %q: %w", d.Name, err))
 			continue
 		}
-		want[d.Name] = c
+		want[d.Name], bodies[d.Name] = c, d.Body
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (m *DashboardManager) Plan(ctx context.Context, desired ...Dashboard) (*Das
 	if err != nil {
 		return nil, err
 	}
-	p := &DashboardPlan{Prefix: m.prefix, bodies: want}
+	p := &DashboardPlan{Prefix: m.prefix, bodies: bodies}
 	for _, name := range sortedKeys(want) {
 		if !existing[name] {
 			p.Creates = append(p.Creates, Change{Resource: resourceDashboard, Name: name, Diffs: widgetDiffs("", want[name])})
