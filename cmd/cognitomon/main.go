@@ -11,6 +11,8 @@
 //	cognitomon query list|show|run       # canned Logs Insights queries
 //	cognitomon alarms plan|apply|export|backtest
 //	cognitomon baseline --user-pool ID --out FILE   # learn normal from last week, for report --baseline
+//	cognitomon doctor --user-pool ID     # what the account can see, blind checks, posture, fixes
+//	cognitomon dashboard plan|apply|export   # the pool's CloudWatch dashboard as code
 //
 // Run "cognitomon <command> -h" for a command's flags. AWS configuration
 // comes from the standard chain: AWS_PROFILE, AWS_REGION, --profile,
@@ -57,13 +59,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"demo":     {"run report, a canned query and an alarm plan and backtest on a simulated pool", runDemo},
-		"report":   {"failure figures, CloudTrail summaries and findings for a pool and a range", runReport},
-		"events":   {"the filtered CloudTrail event stream as JSON lines", runEvents},
-		"query":    {"list, show or run the canned Logs Insights queries", runQuery},
-		"alarms":   {"plan, apply, export or backtest the pool's standard alarms", runAlarms},
-		"baseline": {"learn what normal looks like from a past range, for report --baseline", runBaseline},
-		"doctor":   {"what the account can see of a pool, which checks can run, posture and fixes", runDoctor},
+		"demo":      {"run report, a canned query and an alarm plan and backtest on a simulated pool", runDemo},
+		"report":    {"failure figures, CloudTrail summaries and findings for a pool and a range", runReport},
+		"events":    {"the filtered CloudTrail event stream as JSON lines", runEvents},
+		"query":     {"list, show or run the canned Logs Insights queries", runQuery},
+		"alarms":    {"plan, apply, export or backtest the pool's standard alarms", runAlarms},
+		"dashboard": {"plan, apply or export the pool's CloudWatch dashboard", runDashboard},
+		"baseline":  {"learn what normal looks like from a past range, for report --baseline", runBaseline},
+		"doctor":    {"what the account can see of a pool, which checks can run, posture and fixes", runDoctor},
 	}
 }
 
