@@ -1,6 +1,6 @@
 module github.com/cognitomon/cognitomon
 
-go 1.24
+go 1.24.0
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0
@@ -12,6 +12,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider v1.61.0
 	github.com/aws/smithy-go v1.28.9
 	github.com/google/go-cmp v0.7.0
+	golang.org/x/net v0.50.0
 )
 
 require (
