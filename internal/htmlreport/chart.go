@@ -13,7 +13,7 @@ const (
 	chartWidth   = 720
 	lineHeight   = 260
 	plotLeft     = 64
-	plotRight    = 16
+	plotRight    = 56
 	plotTop      = 12
 	plotBottom   = 36
 	barRow       = 22
