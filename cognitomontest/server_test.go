@@ -17,7 +17,7 @@ import (
 func TestServerUnknownRoutes(t *testing.T) {
 	srv := cognitomontest.NewServer(nil)
 	defer srv.Close()
-	for _, path := range []string{"/", "/service/GraniteServiceVersion20100801/operation/PutDashboard"} {
+	for _, path := range []string{"/", "/service/GraniteServiceVersion20100801/operation/DescribeAlarmHistory"} {
 		resp, err := http.Post(srv.URL+path, "application/cbor", strings.NewReader(""))
 		if err != nil {
 			t.Fatal(err)
@@ -30,13 +30,13 @@ func TestServerUnknownRoutes(t *testing.T) {
 	// A real client calling an operation the fake does not serve gets a
 	// typed API error, not a hang or a parse failure.
 	cw := cloudwatch.NewFromConfig(srv.AWSConfig(), func(o *cloudwatch.Options) { o.RetryMaxAttempts = 1 })
-	_, err := cw.PutDashboard(context.Background(), &cloudwatch.PutDashboardInput{DashboardName: aws.String("d"), DashboardBody: aws.String("{}")})
+	_, err := cw.DescribeAlarmHistory(context.Background(), &cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("d")})
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "UnknownOperationException" {
 		t.Errorf("error %v, want UnknownOperationException", err)
 	}
-	if srv.Requests("CloudWatch.PutDashboard") != 2 {
-		t.Errorf("requests %d", srv.Requests("CloudWatch.PutDashboard"))
+	if srv.Requests("CloudWatch.DescribeAlarmHistory") != 2 {
+		t.Errorf("requests %d", srv.Requests("CloudWatch.DescribeAlarmHistory"))
 	}
 }
 
