@@ -22,7 +22,7 @@ import (
 type Dashboard struct {
 	// Name is the dashboard's name: 1 to 255 characters of A-Z a-z 0-9 -
 	// and _ (FACTS.md 9.3). The standard dashboard is named
-	// AlarmPrefix(pool) + "overview", under the owned prefix.
+	// alarmPrefix(pool) + "overview", under the owned prefix.
 	Name string
 	// Body is the dashboard body in JSON.
 	Body string
@@ -48,7 +48,7 @@ type DashboardInput struct {
 	// exist only then (FACTS.md 1.2).
 	ThreatProtection bool
 	// AlarmARNs are the ARNs of the pool's alarms for the alarm-status
-	// widget: alarms named under AlarmPrefix(pool), as AlarmManager creates
+	// widget: alarms named under alarmPrefix(pool), as AlarmManager creates
 	// them (DescribeAlarms reports their ARNs). None means no alarm widget.
 	AlarmARNs []string
 	// TrailLogGroup, when set, adds one Logs Insights widget per canned
@@ -94,7 +94,7 @@ var (
 // since the documents disagree on its case (FACTS.md 1.2).
 var riskMetricNames = []string{"AccountTakeoverRisk", "AccountTakeOverRisk", "CompromisedCredentialRisk", "OverrideBlock", "Risk", "NoRisk"}
 
-// StandardDashboard returns a pool's dashboard, named AlarmPrefix(pool) +
+// StandardDashboard returns a pool's dashboard, named alarmPrefix(pool) +
 // "overview", laid out on the 24-column grid:
 //
 //   - a text header;
@@ -123,7 +123,7 @@ func StandardDashboard(in DashboardInput) (Dashboard, error) {
 	if err != nil {
 		return Dashboard{}, err
 	}
-	d := Dashboard{Name: AlarmPrefix(in.UserPool) + dashboardName, Body: body}
+	d := Dashboard{Name: alarmPrefix(in.UserPool) + dashboardName, Body: body}
 	if err := d.Validate(); err != nil {
 		return Dashboard{}, err
 	}
@@ -184,7 +184,7 @@ func newDashboardBuilder(in DashboardInput) (*dashboardBuilder, error) {
 			return nil, fmt.Errorf("dashboard: quota of %s is %v requests per second; want a positive number", c, q)
 		}
 	}
-	prefix := AlarmPrefix(in.UserPool)
+	prefix := alarmPrefix(in.UserPool)
 	for i, arn := range in.AlarmARNs {
 		m := alarmARNPattern.FindStringSubmatch(arn)
 		switch {
@@ -418,14 +418,14 @@ func (b *dashboardBuilder) logWidgets() error {
 		}
 	}
 	for _, q := range Catalog() {
-		if q.Reads != CloudTrailLog {
+		if q.Reads != readsCloudTrail {
 			continue
 		}
 		var p QueryParams
-		if q.takes(ParamUserPool) && (!q.NeedsClients || len(clients) > 0) {
+		if q.takes(paramUserPool) && (!q.NeedsClients || len(clients) > 0) {
 			p.UserPool = b.in.UserPool
 		}
-		if q.takes(ParamClients) {
+		if q.takes(paramClients) {
 			p.Clients = clients
 		}
 		text, err := q.Render(p)

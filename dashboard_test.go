@@ -18,7 +18,7 @@ const (
 	dashGroup = "aws-cloudtrail-logs-123456789012-abcd"
 )
 
-var dashAlarmARN = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:" + cognitomon.AlarmPrefix(dashPool) + "signin-failure-rate"
+var dashAlarmARN = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:" + "cognitomon-" + string(dashPool) + "-" + "signin-failure-rate"
 
 func dashInput() cognitomon.DashboardInput {
 	return cognitomon.DashboardInput{
@@ -205,7 +205,7 @@ func TestStandardDashboardWidgets(t *testing.T) {
 	}
 	var trailQueries []cognitomon.Query
 	for _, q := range cognitomon.Catalog() {
-		if q.Reads == cognitomon.CloudTrailLog {
+		if q.Reads == "cloudtrail" {
 			trailQueries = append(trailQueries, q)
 		}
 	}
@@ -474,3 +474,7 @@ func values(m map[string]string) []string {
 	}
 	return out
 }
+
+// ownedPrefix is the name prefix cognitomon owns for a pool's alarms and
+// dashboards.
+func ownedPrefix(pool cognitomon.UserPoolID) string { return "cognitomon-" + string(pool) + "-" }

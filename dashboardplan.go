@@ -33,7 +33,7 @@ const resourceDashboard Resource = "dashboard"
 const maxDeleteDashboards = 100
 
 // DashboardManager plans and applies a pool's dashboards: Plan compares
-// definitions with the dashboards under the owned prefix AlarmPrefix(pool)
+// definitions with the dashboards under the owned prefix alarmPrefix(pool)
 // (the alarms' prefix; FACTS.md 9.3 allows every character of a pool ID in
 // a dashboard name), Apply carries a plan out. Nothing outside the prefix
 // is read into a plan or changed. It is immutable and safe for concurrent
@@ -56,7 +56,7 @@ func NewDashboardManager(api DashboardAPI, pool UserPoolID, optFns ...func(*Retr
 	for _, fn := range optFns {
 		fn(&r)
 	}
-	return &DashboardManager{api: api, pool: pool, prefix: AlarmPrefix(pool), retry: r.withDefaults()}
+	return &DashboardManager{api: api, pool: pool, prefix: alarmPrefix(pool), retry: r.withDefaults()}
 }
 
 // Prefix returns the name prefix the manager owns.

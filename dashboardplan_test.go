@@ -44,7 +44,7 @@ func TestDashboardPlanApplyIdempotent(t *testing.T) {
 	putRaw(t, cw, "team-overview", `{"widgets":[]}`)
 	putRaw(t, cw, "cognitomon-eu-west-1_Other1-overview", `{"widgets":[]}`)
 	// Owned but no longer desired.
-	putRaw(t, cw, cognitomon.AlarmPrefix(dashPool)+"old", `{"widgets":[]}`)
+	putRaw(t, cw, ownedPrefix(dashPool)+"old", `{"widgets":[]}`)
 	before := srv.CloudWatch.PutDashboards()
 
 	for i := range 2 {
@@ -53,7 +53,7 @@ func TestDashboardPlanApplyIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i == 0 {
-			if len(p.Creates) != 1 || p.Creates[0].Name != d.Name || len(p.Deletes) != 1 || p.Deletes[0].Name != cognitomon.AlarmPrefix(dashPool)+"old" {
+			if len(p.Creates) != 1 || p.Creates[0].Name != d.Name || len(p.Deletes) != 1 || p.Deletes[0].Name != ownedPrefix(dashPool)+"old" {
 				t.Fatalf("first plan:\n%s", p)
 			}
 			if s := p.String(); !strings.Contains(s, `+ dashboard `+d.Name) || !strings.Contains(s, `widget "SignIn: failures and failure rate per client": (none) -> added`) {
@@ -74,7 +74,7 @@ func TestDashboardPlanApplyIdempotent(t *testing.T) {
 			t.Errorf("%s, not owned, was deleted", name)
 		}
 	}
-	if _, ok := srv.CloudWatch.Dashboard(cognitomon.AlarmPrefix(dashPool) + "old"); ok {
+	if _, ok := srv.CloudWatch.Dashboard(ownedPrefix(dashPool) + "old"); ok {
 		t.Error("owned undesired dashboard not deleted")
 	}
 	if got, _ := srv.CloudWatch.Dashboard(d.Name); got != d.Body {
@@ -206,7 +206,7 @@ func TestDashboardPlanApplyErrors(t *testing.T) {
 	})
 	t.Run("delete of a dashboard already gone", func(t *testing.T) {
 		srv, cw, m := dashServer(t)
-		a, b := cognitomon.AlarmPrefix(dashPool)+"a", cognitomon.AlarmPrefix(dashPool)+"b"
+		a, b := ownedPrefix(dashPool)+"a", ownedPrefix(dashPool)+"b"
 		putRaw(t, cw, a, `{"widgets":[]}`)
 		putRaw(t, cw, b, `{"widgets":[]}`)
 		p, err := m.Plan(ctx)
@@ -226,11 +226,11 @@ func TestDashboardPlanApplyErrors(t *testing.T) {
 	t.Run("plan of another prefix", func(t *testing.T) {
 		_, cw, _ := dashServer(t)
 		other := cognitomon.NewDashboardManager(cw, "eu-west-1_Other1")
-		p := &cognitomon.DashboardPlan{Prefix: cognitomon.AlarmPrefix(dashPool), Deletes: []cognitomon.Change{{Resource: "dashboard", Name: cognitomon.AlarmPrefix(dashPool) + "x"}}}
+		p := &cognitomon.DashboardPlan{Prefix: ownedPrefix(dashPool), Deletes: []cognitomon.Change{{Resource: "dashboard", Name: ownedPrefix(dashPool) + "x"}}}
 		if _, err := other.Apply(ctx, p); !errors.Is(err, cognitomon.ErrNotOwned) {
 			t.Errorf("error %v", err)
 		}
-		forged := &cognitomon.DashboardPlan{Prefix: cognitomon.AlarmPrefix(dashPool), Creates: []cognitomon.Change{{Resource: "dashboard", Name: cognitomon.AlarmPrefix(dashPool) + "x"}}}
+		forged := &cognitomon.DashboardPlan{Prefix: ownedPrefix(dashPool), Creates: []cognitomon.Change{{Resource: "dashboard", Name: ownedPrefix(dashPool) + "x"}}}
 		m := cognitomon.NewDashboardManager(cw, dashPool)
 		if _, err := m.Apply(ctx, forged); err == nil || !strings.Contains(err.Error(), "not made by Plan") {
 			t.Errorf("error %v", err)

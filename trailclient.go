@@ -33,7 +33,11 @@ type TrailOptions struct {
 	// MaxNetworkDelay is the longest a request may take from leaving the
 	// client to reaching AWS. The rate limit assumes a request arrived no
 	// later than MaxNetworkDelay after it left, or when its answer came if
-	// that was sooner. Default 100ms.
+	// that was sooner. Default 250ms: 50ms of network jitter measured in
+	// TestTrailStrictWindow, with room for a loaded client's own delay
+	// between stamping a request and sending it. It costs nothing while
+	// answers come back quickly, since a request's answer bounds its
+	// arrival.
 	MaxNetworkDelay time.Duration
 	// Retry controls how a throttled page (every throttle code, and HTTP
 	// 429) is retried, from the same NextToken: by default 5 attempts in
@@ -84,7 +88,7 @@ func NewTrailClient(api CloudTrailAPI, optFns ...func(*TrailOptions)) *TrailClie
 		o.RequestsPerSecond = 2
 	}
 	if o.MaxNetworkDelay <= 0 {
-		o.MaxNetworkDelay = 100 * time.Millisecond
+		o.MaxNetworkDelay = 250 * time.Millisecond
 	}
 	o.Retry = o.Retry.withDefaults()
 	if o.Clock == nil {

@@ -84,7 +84,7 @@ func (o *dashboardOptions) definition(ctx context.Context, e *env, pool cognitom
 	}
 	var arns []string
 	if cw != nil {
-		p := cloudwatch.NewDescribeAlarmsPaginator(cw, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(cognitomon.AlarmPrefix(pool))})
+		p := cloudwatch.NewDescribeAlarmsPaginator(cw, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(ownedPrefix(pool))})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
@@ -174,3 +174,7 @@ func (o *dashboardOptions) printPlan(e *env, p *cognitomon.DashboardPlan) error 
 	_, err := fmt.Fprint(e.stdout, p.String())
 	return err
 }
+
+// ownedPrefix is the name prefix of everything cognitomon owns for a pool,
+// alarms and dashboards alike (docs/alarms.md).
+func ownedPrefix(pool cognitomon.UserPoolID) string { return "cognitomon-" + string(pool) + "-" }

@@ -32,7 +32,7 @@ func TestDashboard(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &plan); err != nil || len(plan.Creates) != 1 || plan.Schema != "cognitomon.dashboard-plan/v1" {
 		t.Fatalf("plan JSON: %v\n%s", err, out)
 	}
-	if c := plan.Creates[0]; c.Resource != "dashboard" || c.Name != cognitomon.AlarmPrefix(demoPool)+"overview" || len(c.Diffs) < 10 {
+	if c := plan.Creates[0]; c.Resource != "dashboard" || c.Name != ownedPrefix(demoPool)+"overview" || len(c.Diffs) < 10 {
 		t.Errorf("create %+v", c)
 	}
 	_, errOut, code = cli(t, srv, true, append([]string{"dashboard", "apply"}, args...)...)
@@ -52,7 +52,7 @@ func TestDashboard(t *testing.T) {
 	if n := srv.CloudWatch.PutDashboards() - before; n != 1 {
 		t.Errorf("%d accepted PutDashboard calls, want 1", n)
 	}
-	body, _ := srv.CloudWatch.Dashboard(cognitomon.AlarmPrefix(demoPool) + "overview")
+	body, _ := srv.CloudWatch.Dashboard(ownedPrefix(demoPool) + "overview")
 	if !strings.Contains(body, `"type":"alarm"`) || !strings.Contains(body, "signin-failure-rate") {
 		t.Errorf("the applied dashboard has no alarm widget with the pool's alarms")
 	}
