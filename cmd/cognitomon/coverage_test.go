@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/smithy-go"
 	"github.com/cognitomon/cognitomon"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 )
@@ -235,5 +236,33 @@ func TestInterruptedReport(t *testing.T) {
 	rep := jsonReport(t, out.String())
 	if !rep.Partial || rep.Coverage.Complete || rep.Coverage.Events.Read == 0 || rep.Trail == nil {
 		t.Errorf("partial %v, coverage %+v", rep.Partial, rep.Coverage)
+	}
+}
+
+// TestReportClientsFromConfiguration: the pool's configuration is the
+// client list, idle clients included, with names; without cognito-idp
+// access the report still runs, falls back to ListMetrics and names the
+// denied action.
+func TestReportClientsFromConfiguration(t *testing.T) {
+	srv, _ := world(t)
+	out, errOut, _ := cli(t, srv, true, "report", "--user-pool", demoPool, "--lookup-rate", "1000", "--quiet", "--fail-on", "none", "--format", "json")
+	rep := jsonReport(t, out)
+	if rep.ClientNames[string(cognitomontest.IdleClient)] != "legacy-admin-tool" {
+		t.Errorf("client names %v\nstderr %s", rep.ClientNames, errOut)
+	}
+	srv.Cognito.FailNext("ListUserPoolClients", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: cognito-idp:ListUserPoolClients", Fault: smithy.FaultClient})
+	out, _, code := cli(t, srv, true, "report", "--user-pool", demoPool, "--lookup-rate", "1000", "--quiet", "--fail-on", "none")
+	if code != exitBlind || !strings.Contains(out, "cognito-idp:ListUserPoolClients") || !strings.Contains(out, "SignIn per client") {
+		t.Errorf("without cognito-idp: exit %d\n%s", code, out)
+	}
+}
+
+// TestQueryFindsTheLogGroup: query run without --log-group uses the log
+// group of the one trail that logs the pool, and says so.
+func TestQueryFindsTheLogGroup(t *testing.T) {
+	srv, _ := world(t)
+	out, errOut, code := cli(t, srv, true, "query", "run", "token-requests", "--user-pool", demoPool, "--since", "24h")
+	if code != exitOK || !strings.Contains(errOut, "aws-cloudtrail-logs-cognitomon") || out == "" {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
 }

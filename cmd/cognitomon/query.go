@@ -154,8 +154,8 @@ func (o *queryOptions) render(q cognitomon.Query) (string, error) {
 
 func (o *queryOptions) run(ctx context.Context, e *env, q cognitomon.Query, text string) int {
 	groups := split(o.logGroups)
-	if len(groups) == 0 {
-		return fail(e, "query", usagef("--log-group is required"))
+	if len(groups) == 0 && o.userPool == "" {
+		return fail(e, "query", usagef("--log-group is required (or --user-pool, to use the log group of the one trail that logs the pool)"))
 	}
 	r, err := o.timeRange()
 	if err != nil {
@@ -165,6 +165,16 @@ func (o *queryOptions) run(ctx context.Context, e *env, q cognitomon.Query, text
 	cfg, err := o.config(ctx, pool)
 	if err != nil {
 		return fail(e, "query", err)
+	}
+	if len(groups) == 0 {
+		// The log group of the one trail that logs the pool's
+		// management events in its Region (DescribeTrails ...).
+		group, note, err := trailLogGroup(ctx, cfg, pool)
+		if err != nil {
+			return fail(e, "query", usagef("--log-group is required: %v", err))
+		}
+		fmt.Fprintln(e.stderr, "note: "+note)
+		groups = []string{group}
 	}
 	ic := cognitomon.NewInsightsClient(cloudwatchlogs.NewFromConfig(cfg))
 	res, err := ic.Run(ctx, text, groups, r)

@@ -93,6 +93,14 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 		}
 	}
 	rep := &reportJSON{Schema: reportSchema, UserPool: string(in.pool), Findings: []jsonFinding{}}
+	if in.inv != nil {
+		for _, c := range in.inv.Clients {
+			if rep.ClientNames == nil {
+				rep.ClientNames = map[string]string{}
+			}
+			rep.ClientNames[string(c.ID)] = c.Name
+		}
+	}
 	var metrics cognitomon.Coverage
 	var stats *cognitomon.Stats
 	var quota *cognitomon.QuotaUsage

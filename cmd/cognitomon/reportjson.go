@@ -23,8 +23,19 @@ type reportJSON struct {
 	MetricsOmitted string        `json:"metricsOmitted,omitempty"`
 	Trail          *jsonTrail    `json:"trail"`
 	Findings       []jsonFinding `json:"findings"`
+	// ClientNames maps app client IDs to their names, from the pool's
+	// configuration (cognito-idp), when it could be read.
+	ClientNames map[string]string `json:"clientNames,omitempty"`
 
 	cov *cognitomon.Coverage
+}
+
+// clientLabel is an app client ID with its name, when known.
+func (r *reportJSON) clientLabel(id string) string {
+	if n := r.ClientNames[id]; n != "" {
+		return id + " (" + n + ")"
+	}
+	return id
 }
 
 type jsonCounts struct {

@@ -56,7 +56,7 @@ func printReport(w io.Writer, rep *reportJSON) {
 			fmt.Fprintf(tw, "  %s per client\t\t\t\t\t\n", f.Flow)
 			for _, id := range sortedKeys(f.Clients) {
 				c := f.Clients[id]
-				fmt.Fprintf(tw, "    %s\t%d\t%d\t%d\t%.1f%%\t\n", id, c.Attempts, c.Failures, c.Throttles, 100*c.FailureRate)
+				fmt.Fprintf(tw, "    %s\t%d\t%d\t%d\t%.1f%%\t\n", rep.clientLabel(id), c.Attempts, c.Failures, c.Throttles, 100*c.FailureRate)
 			}
 		}
 		if len(rep.Metrics.Quota) > 0 {
@@ -93,7 +93,7 @@ func printReport(w io.Writer, rep *reportJSON) {
 	if len(t.Machines) > 0 {
 		fmt.Fprintln(tw, "  Machine-to-machine clients (client_credentials)\trequests\tfailures\tper hour\t")
 		for _, m := range t.Machines {
-			fmt.Fprintf(tw, "    %s\t%d\t%d\t%.0f\t\n", m.ClientID, m.Requests, m.Failures, m.PerHour)
+			fmt.Fprintf(tw, "    %s\t%d\t%d\t%.0f\t\n", rep.clientLabel(m.ClientID), m.Requests, m.Failures, m.PerHour)
 		}
 	}
 	next()

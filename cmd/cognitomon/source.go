@@ -7,6 +7,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -32,6 +33,8 @@ type eventInput struct {
 	// rangeOwn is true for log files read without a range: the report
 	// covers the files' own span.
 	rangeOwn bool
+	// inv is the pool's configuration, when it could be read.
+	inv *cognitomon.Inventory
 }
 
 // input builds the event input from the flags. With log files the pool is
@@ -77,6 +80,29 @@ func (o *eventOptions) input(ctx context.Context) (*eventInput, error) {
 	}
 	in.cw, in.ct = cloudwatch.NewFromConfig(cfg), newCloudTrail(cfg)
 	in.cov.AddSource(cognitomon.Source{Name: "cloudtrail-lookup", Status: cognitomon.SourceRead, Reason: "LookupEvents in " + cfg.Region})
+	if clients == nil {
+		// The pool's configuration is the authoritative client list, idle
+		// clients included; without access to it, fall back to the
+		// clients the metrics list, and say which action was denied.
+		inv, notes := readInventory(ctx, cfg, in.pool)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		in.cov.Notes = append(in.cov.Notes, notes...)
+		if inv != nil {
+			in.inv = inv
+			for _, action := range sortedKeys(inv.Failures) {
+				if strings.HasPrefix(action, "cognito-idp:") {
+					in.cov.AddSource(sourceFailure("cognito-config", action, inv.Failures[action]))
+				}
+			}
+			if len(inv.Clients) > 0 {
+				clients = inv.ClientIDs()
+				in.scope.Clients = clients
+				in.cov.AddSource(cognitomon.Source{Name: "cognito-config", Status: cognitomon.SourceRead, Reason: fmt.Sprintf("%d app clients", len(clients))})
+			}
+		}
+	}
 	if clients == nil {
 		found, err := cognitomon.NewMetricsClient(in.cw).Clients(ctx, in.pool)
 		switch {
