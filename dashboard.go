@@ -77,9 +77,9 @@ const (
 	maxAlarmWidgetAlarms   = 100
 	maxWidgetHeight        = 1000
 	maxDashboardNameLength = 255
-	// usagePeriod is the period of AWS/Usage CallCount, collected every
+	// dashUsagePeriod is the period of AWS/Usage CallCount, collected every
 	// minute (FACTS.md 9.4 e).
-	usagePeriod = time.Minute
+	dashUsagePeriod = time.Minute
 )
 
 var (
@@ -372,7 +372,7 @@ func searchString(s string) string {
 // ListMetrics --namespace AWS/Usage.
 func (b *dashboardBuilder) quotaUsage() widget {
 	var entries [][]any
-	secs := strconv.Itoa(int(usagePeriod / time.Second))
+	secs := strconv.Itoa(int(dashUsagePeriod / time.Second))
 	for i, c := range sortedKeys(b.quotas) {
 		q := strconv.FormatFloat(b.quotas[c], 'g', -1, 64)
 		search := "SEARCH('Namespace=" + searchString(UsageNamespace) + " MetricName=" + searchString(usageCalls) +
@@ -385,7 +385,7 @@ func (b *dashboardBuilder) quotaUsage() widget {
 	}
 	w := b.metricWidget("Quota usage: calls per category, % of the requests-per-second quota (account, all pools)", entries, "%")
 	p := w.Properties.(metricProps)
-	p.Period = int(usagePeriod / time.Second)
+	p.Period = int(dashUsagePeriod / time.Second)
 	p.Annotations = &annotations{Horizontal: []horizontalAnnotation{{Label: "quota", Value: 100}}}
 	w.Properties = p
 	return w

@@ -33,31 +33,65 @@ type CategoryUsage struct {
 
 // PeakPerSecond returns the busiest period's calls divided by the period's
 // length in seconds: the average rate in that period, to compare with the
-// category's quota in requests per second.
+// category's quota in requests per second. At QuotaUsage's 60-second period
+// it is the busiest minute's rate; peaks within the minute were higher.
 func (u CategoryUsage) PeakPerSecond(period time.Duration) float64 {
 	return u.Calls.Max() / period.Seconds()
 }
 
 // QuotaUsage is the answer of MetricsClient.QuotaUsage.
 type QuotaUsage struct {
-	Range      TimeRange
-	Period     time.Duration
-	Categories []CategoryUsage // sorted by category
-	Warnings   []string
-	Usage      Usage
+	Range TimeRange
+	// Period is the period the usage was read at: 1 minute, the interval
+	// at which AWS/Usage is collected, wherever CloudWatch still keeps
+	// 1-minute data, coarser otherwise; PeriodReason says which and why.
+	Period       time.Duration
+	PeriodReason string
+	Categories   []CategoryUsage // sorted by category
+	Warnings     []string
+	Usage        Usage
+}
+
+// usagePeriod picks the finest period at which CloudWatch still holds the
+// data of a range that starts at start: AWS/Usage is collected every minute
+// (FACTS.md 9.4 e); 60-second data is kept 15 days, 300-second data 63 days
+// (FACTS.md 4.1).
+func usagePeriod(start, now time.Time) (time.Duration, string) {
+	const day = 24 * time.Hour
+	age := now.Sub(start.UTC().Truncate(time.Minute))
+	switch {
+	case age <= 15*day:
+		return time.Minute, "1 minute: AWS/Usage is collected every minute (FACTS.md 9.4 e)"
+	case age <= 63*day:
+		return 5 * time.Minute, fmt.Sprintf("5 minutes: the range starts %.0f days ago and CloudWatch keeps 1-minute data for 15 days (FACTS.md 4.1)", age.Hours()/24)
+	}
+	return time.Hour, fmt.Sprintf("1 hour: the range starts %.0f days ago and CloudWatch keeps 5-minute data for 63 days (FACTS.md 4.1)", age.Hours()/24)
 }
 
 // QuotaUsage reports the account's Cognito user-pool API usage per rate-limit
-// category from the AWS/Usage namespace. The dimension set is taken from
-// ListMetrics as it is, since AWS does not say whether a Class dimension is
-// present (FACTS.md 1.3, 8.4).
+// category from the AWS/Usage namespace, at the finest period the range
+// allows (QuotaUsage.Period; MetricsOptions.Period does not apply), so that
+// PeakPerSecond compares a minute's rate with the quota wherever it can.
+// The dimension set is taken from ListMetrics as it is, since AWS does not
+// say whether a Class dimension is present (FACTS.md 1.3, 8.4). Compare the
+// rates with DefaultQuotas, or with the account's raised quotas.
 func (c *MetricsClient) QuotaUsage(ctx context.Context, r TimeRange) (*QuotaUsage, error) {
 	now := c.opts.Clock()
-	ar, err := c.alignRange(r, c.opts.Period, now)
+	if err := r.ValidateAt(now); err != nil {
+		return nil, err
+	}
+	period, why := usagePeriod(r.Start, now)
+	ar, err := c.alignRange(r, period, now)
 	if err != nil {
 		return nil, err
 	}
-	out := &QuotaUsage{Range: ar, Period: c.opts.Period}
+	out := &QuotaUsage{Range: ar, Period: period, PeriodReason: why}
+	if period > time.Minute {
+		out.Warnings = append(out.Warnings, "quota usage read at "+why+"; the peak rates are averages over that period and understate the busiest minutes")
+	}
+	if ar.Start.Before(now.Add(-listMetricsVisibility)) {
+		out.Warnings = append(out.Warnings, "the range starts more than 14 days before now: ListMetrics does not list a category with no call since "+now.Add(-listMetricsVisibility).UTC().Format(time.RFC3339)+", so such a category is missing")
+	}
 	in := &cloudwatch.ListMetricsInput{
 		Namespace:  aws.String(UsageNamespace),
 		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("Service"), Value: aws.String(usageService)}},
@@ -91,12 +125,12 @@ func (c *MetricsClient) QuotaUsage(ctx context.Context, r TimeRange) (*QuotaUsag
 		reqs = append(reqs, metricRequest{namespace: UsageNamespace, name: name, dims: m.Dimensions, stat: "Sum"})
 		slots = append(slots, slot{cat: i, throttle: name == usageThrottle})
 	}
-	n := periods(ar, c.opts.Period)
+	n := periods(ar, period)
 	for i := range out.Categories {
 		out.Categories[i].Calls = make(ValueSeries, n)
 		out.Categories[i].Throttles = make(ValueSeries, n)
 	}
-	usage, err := c.fetch(ctx, ar, c.opts.Period, reqs, func(q, k int, v float64) error {
+	usage, err := c.fetch(ctx, ar, period, reqs, func(q, k int, v float64) error {
 		dst := out.Categories[slots[q].cat].Calls
 		if slots[q].throttle {
 			dst = out.Categories[slots[q].cat].Throttles

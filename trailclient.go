@@ -31,13 +31,11 @@ type TrailOptions struct {
 	// this client down.
 	RequestsPerSecond float64
 	// MaxNetworkDelay is the longest a request may take from leaving the
-	// client to reaching AWS. The rate limit assumes a request arrived no
-	// later than MaxNetworkDelay after it left, or when its answer came if
-	// that was sooner. Default 250ms: 50ms of network jitter measured in
-	// TestTrailStrictWindow, with room for a loaded client's own delay
-	// between stamping a request and sending it. It costs nothing while
-	// answers come back quickly, since a request's answer bounds its
-	// arrival.
+	// rate limiter to reaching AWS: the SDK's work on it, the network and
+	// its jitter. The rate limit assumes a request arrived no later than
+	// MaxNetworkDelay after it left, or when its answer came if that was
+	// sooner; a request whose answer takes longer than this then costs less
+	// waiting. Default 250ms.
 	MaxNetworkDelay time.Duration
 	// Retry controls how a throttled page (every throttle code, and HTTP
 	// 429) is retried, from the same NextToken: by default 5 attempts in

@@ -35,7 +35,6 @@ func TestTrailStrictWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a pull of 101 pages at two per second takes about a minute")
 	}
-	t.Parallel()
 	const events = 5_030 // 101 pages of 50
 	at := time.Now()
 	p := strictPool(events, at)

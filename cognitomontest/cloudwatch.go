@@ -418,7 +418,8 @@ func parsePageToken(tok string, results []cwtypes.MetricDataResult) (int, int, e
 }
 
 // aggregate computes one MetricStat over [start, end), periods aligned to
-// start.
+// start. A period finer than CloudWatch keeps for data as old as start gets
+// no datapoints, as from AWS.
 func (f *CloudWatch) aggregate(ms *cwtypes.MetricStat, start, end time.Time) (cwtypes.MetricDataResult, error) {
 	period := time.Duration(*ms.Period) * time.Second
 	if period <= 0 {
@@ -429,6 +430,14 @@ func (f *CloudWatch) aggregate(ms *cwtypes.MetricStat, start, end time.Time) (cw
 	case "Sum", "SampleCount", "Average", "Minimum", "Maximum":
 	default:
 		return cwtypes.MetricDataResult{}, fmt.Errorf("statistic %q is not supported by this fake", stat)
+	}
+	// CloudWatch returns no datapoints for a period finer than it still
+	// keeps for data that old (FACTS.md 4.1): 1-minute data for 15 days,
+	// 5-minute data for 63 days.
+	const day = 24 * time.Hour
+	switch age := f.opts.Now().Sub(start); {
+	case age > 63*day && period%time.Hour != 0, age > 15*day && period%(5*time.Minute) != 0:
+		return cwtypes.MetricDataResult{}, nil
 	}
 	dims := map[string]string{}
 	for _, d := range ms.Metric.Dimensions {

@@ -271,3 +271,32 @@ func TestSimulateTrafficIsReproducible(t *testing.T) {
 		t.Errorf("sign-in mix %+v", got)
 	}
 }
+
+// TestRetention: like CloudWatch (FACTS.md 4.1), the fake returns no
+// datapoints at a period finer than it keeps for data that old.
+func TestRetention(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tt := range []struct {
+		age    time.Duration
+		period int32
+		points int
+	}{
+		{14 * day, 60, 1}, {20 * day, 60, 0}, {20 * day, 300, 1}, {70 * day, 300, 0}, {70 * day, 3600, 1},
+	} {
+		at := now.Add(-tt.age).Truncate(time.Hour)
+		p := cognitomontest.NewPool("us-east-1_Pool1")
+		p.Record(cognitomontest.Attempt{Time: at, Flow: cognitomon.SignIn, Client: "web", Outcome: cognitomontest.Success})
+		cw := cognitomontest.NewCloudWatch([]*cognitomontest.Pool{p}, func(o *cognitomontest.CloudWatchOptions) { o.Now = func() time.Time { return now } })
+		q := signInQuery("m", "web", "SampleCount")
+		q.MetricStat.Period = aws.Int32(tt.period)
+		out, err := cw.GetMetricData(context.Background(), &cloudwatch.GetMetricDataInput{
+			StartTime: aws.Time(at), EndTime: aws.Time(at.Add(time.Hour)), MetricDataQueries: []cwtypes.MetricDataQuery{q},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(out.MetricDataResults[0].Values); got != tt.points {
+			t.Errorf("%v old at %ds: %d datapoints, want %d", tt.age, tt.period, got, tt.points)
+		}
+	}
+}
