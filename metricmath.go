@@ -118,27 +118,3 @@ func FlowMath(in MathInput) ([]cwtypes.MetricDataQuery, error) {
 		expr(MathFailureRate, "100 * "+MathFailures+" / "+MathAttempts))
 	return qs, nil
 }
-
-// MetricsInsightsQuery returns a CloudWatch Metrics Insights query that sums
-// stat ("SUM" or "COUNT") of the flow's success metric over every client of
-// the pool: COUNT gives attempts and SUM successes. Such a query adapts as
-// clients come and go and can back an alarm, but reads only the last three
-// hours (FACTS.md 4.2).
-func MetricsInsightsQuery(pool UserPoolID, flow Flow, stat string) (string, error) {
-	if err := pool.Validate(); err != nil {
-		return "", err
-	}
-	if !flow.valid() {
-		return "", fmt.Errorf("unknown flow %v", flow)
-	}
-	if stat != "SUM" && stat != "COUNT" {
-		return "", fmt.Errorf("metrics insights statistic %q: want SUM or COUNT", stat)
-	}
-	schema := `SCHEMA("AWS/Cognito", UserPool, UserPoolClient)`
-	if flow == Federation {
-		schema = `SCHEMA("AWS/Cognito", UserPool, UserPoolClient, IdentityProvider)`
-	}
-	// The pool ID has been validated against [\w-]+_[0-9a-zA-Z]+: it holds
-	// no quote or backslash.
-	return fmt.Sprintf("SELECT %s(%s) FROM %s WHERE UserPool = '%s'", stat, flow.SuccessesMetric(), schema, pool), nil
-}

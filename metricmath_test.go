@@ -1,7 +1,6 @@
 package cognitomon_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -52,22 +51,5 @@ func TestFlowMath(t *testing.T) {
 		if _, err := cognitomon.FlowMath(in); err == nil {
 			t.Errorf("FlowMath(%+v): no error", in)
 		}
-	}
-}
-
-func TestMetricsInsightsQuery(t *testing.T) {
-	got, err := cognitomon.MetricsInsightsQuery(testPool, cognitomon.TokenRefresh, "COUNT")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `SELECT COUNT(TokenRefreshSuccesses) FROM SCHEMA("AWS/Cognito", UserPool, UserPoolClient) WHERE UserPool = 'us-east-1_AbCdEf123'`
-	if got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
-	}
-	if _, err := cognitomon.MetricsInsightsQuery("us-east-1_x' OR 1=1", cognitomon.SignIn, "SUM"); !errors.Is(err, cognitomon.ErrInvalidUserPoolID) {
-		t.Errorf("injection attempt: %v", err)
-	}
-	if _, err := cognitomon.MetricsInsightsQuery(testPool, cognitomon.SignIn, "AVG) FROM x --"); err == nil {
-		t.Error("bad statistic accepted")
 	}
 }

@@ -41,8 +41,8 @@ const (
 	Federation
 )
 
-// AllFlows returns the four flows in report order.
-func AllFlows() []Flow { return []Flow{SignIn, SignUp, TokenRefresh, Federation} }
+// allFlows returns the four flows in report order.
+func allFlows() []Flow { return []Flow{SignIn, SignUp, TokenRefresh, Federation} }
 
 // String returns Cognito's name for the flow ("SignIn", "TokenRefresh" ...).
 func (f Flow) String() string {
@@ -258,7 +258,7 @@ type StatsInput struct {
 	// IdentityProviders, when set with Clients, are the identity providers
 	// to report federation for; when nil they are discovered.
 	IdentityProviders []string
-	// Flows defaults to AllFlows().
+	// Flows defaults to all four, in the order of the Flow constants.
 	Flows []Flow
 	// Period overrides MetricsOptions.Period for this call.
 	Period time.Duration
@@ -340,7 +340,7 @@ func (c *MetricsClient) Stats(ctx context.Context, in StatsInput) (*Stats, error
 	}
 	flows := in.Flows
 	if len(flows) == 0 {
-		flows = AllFlows()
+		flows = allFlows()
 	}
 	for _, f := range flows {
 		if !f.valid() {
