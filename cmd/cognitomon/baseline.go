@@ -37,7 +37,7 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return failWith(e, "baseline", "events", err)
 	}
-	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now()}
+	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now(), span: in.filter.Range}
 	// LearnBaseline reads the stream through Consume, so its scope and
 	// coverage are the report's; it refuses a stream that broke, and then
 	// nothing is written.

@@ -118,7 +118,7 @@ func (o *eventOptions) events(ctx context.Context, e *env) int {
 	if err != nil {
 		return fail(e, "events", err)
 	}
-	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now()}
+	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now(), span: in.filter.Range}
 	enc := json.NewEncoder(e.stdout)
 	var werr error
 	print := consumerFunc(func(ev cognitomon.Event) {

@@ -140,7 +140,7 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 	}
 	in.scope = det.Scope() // with the clients the metrics saw
 	an := newAnalyses()
-	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now()}
+	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now(), span: in.filter.Range}
 	// One pass over the events feeds the analyses and every detection.
 	cov, cerr := in.consume(ctx, &o.eventOptions, prog, true, append(an.consumers(), det)...)
 	prog.done()

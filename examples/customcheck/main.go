@@ -247,7 +247,7 @@ func run(ctx context.Context, w io.Writer, o options, now time.Time) error {
 			scope.Clients = append(scope.Clients, id)
 		}
 	}
-	tc := cognitomon.NewTrailClient(cloudtrail.NewFromConfig(cfg), func(to *cognitomon.TrailOptions) {
+	tc := cognitomon.NewTrailClient(cloudtrail.NewFromConfig(cfg, cognitomon.WithoutThrottleRetries), func(to *cognitomon.TrailOptions) {
 		to.Clock = clock
 		if simulated {
 			to.RequestsPerSecond = 1000 // the fake has no rate limit

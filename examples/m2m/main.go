@@ -69,7 +69,7 @@ func run(ctx context.Context, w io.Writer, pool string, since time.Duration) err
 	if err != nil {
 		return err
 	}
-	tc := cognitomon.NewTrailClient(cloudtrail.NewFromConfig(cfg), func(o *cognitomon.TrailOptions) { o.RequestsPerSecond = rate })
+	tc := cognitomon.NewTrailClient(cloudtrail.NewFromConfig(cfg, cognitomon.WithoutThrottleRetries), func(o *cognitomon.TrailOptions) { o.RequestsPerSecond = rate })
 	m2m := cognitomon.NewM2MAnalyzer()
 	// Both token endpoints (Token_POST and Beta_Token_POST) serve
 	// client_credentials; the scope keeps the pool's own events.
