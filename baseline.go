@@ -118,6 +118,8 @@ type Baseline struct {
 	Profiles map[string]*Profile
 	// ValueSets are the first-seen sets, by rule ID.
 	ValueSets map[string]*ValueSets
+	// Coverage is what LearnBaseline's pass read (not saved in the file).
+	Coverage Coverage
 }
 
 // SetProfile stores p under name, replacing any profile of that name.
@@ -547,6 +549,7 @@ func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Basel
 	if cov.InScope == 0 {
 		return nil, fmt.Errorf("learn baseline: %w: no events in scope to learn from (%s)", ErrIncomplete, strings.Join(cov.Gaps(), "; "))
 	}
+	b.Coverage = *cov
 	for _, l := range lessons {
 		if err := l.l.Done(b); err != nil {
 			return nil, fmt.Errorf("learn baseline: check %s: %w", l.name, err)

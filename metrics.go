@@ -231,6 +231,32 @@ type Stats struct {
 	// a range that discovery cannot fully see.
 	Warnings []string
 	Usage    Usage
+	// Coverage says what the figures cover: the range asked for, the first
+	// and last period with any attempt, the metrics source, and Warnings as
+	// notes. A pool whose metrics show no series is a gap (wrong pool or
+	// Region, no traffic in the last 14 days, or clients to pass).
+	Coverage Coverage
+}
+
+// coverage derives the Coverage of finished stats.
+func (s *Stats) coverage() Coverage {
+	c := Coverage{Requested: s.Requested, Notes: slices.Clone(s.Warnings)}
+	series := 0
+	for _, fs := range s.Flows {
+		series += len(fs.Clients)
+		for t, n := range fs.Series.All() {
+			if n.Attempts > 0 {
+				c.see(t)
+			}
+		}
+	}
+	src := Source{Name: "cloudwatch-metrics", Status: SourceRead}
+	if series == 0 {
+		src.Status = SourceFailed
+		src.Reason = fmt.Sprintf("no AWS/Cognito series for user pool %s: check the pool ID and the Region, whether it had traffic in the last 14 days (ListMetrics lists no older series), or pass the clients", s.UserPool)
+	}
+	c.AddSource(src)
+	return c
 }
 
 // Flow returns the stats of flow f, or nil when f was not requested.
@@ -474,6 +500,7 @@ func (c *MetricsClient) Stats(ctx context.Context, in StatsInput) (*Stats, error
 		slices.SortFunc(fs.Providers, func(a, b ProviderStats) int { return strings.Compare(a.Provider, b.Provider) })
 		st.Flows = append(st.Flows, fs)
 	}
+	st.Coverage = st.coverage()
 	return st, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/cognitomontest"
 )
 
 // TestScopeAttribution: every event lands in exactly one count, by the rule
@@ -163,3 +164,28 @@ func TestConsumeCancelled(t *testing.T) {
 type consumerFunc func(cognitomon.Event)
 
 func (f consumerFunc) Add(e cognitomon.Event) { f(e) }
+
+// TestStatsCoverage: metrics carry their coverage; a pool whose metrics
+// show no series is a gap that says what to check.
+func TestStatsCoverage(t *testing.T) {
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return at.Add(time.Hour) }
+	pool := cognitomontest.NewPool("us-east-1_AbCdEf123")
+	pool.Record(cognitomontest.Attempt{Time: at.Add(10 * time.Minute), Flow: cognitomon.SignIn, Client: "web1example", Outcome: cognitomontest.Success})
+	cw := cognitomontest.NewCloudWatch([]*cognitomontest.Pool{pool}, func(o *cognitomontest.CloudWatchOptions) { o.Now = clock })
+	mc := cognitomon.NewMetricsClient(cw, func(o *cognitomon.MetricsOptions) { o.Clock = clock })
+	st, err := mc.Stats(context.Background(), cognitomon.StatsInput{UserPool: pool.ID(), Range: cognitomon.Last(time.Hour, clock())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Coverage.Complete() || st.Coverage.First.IsZero() || !st.Coverage.Requested.Start.Equal(at) {
+		t.Errorf("coverage %+v, gaps %q", st.Coverage, st.Coverage.Gaps())
+	}
+	st, err = mc.Stats(context.Background(), cognitomon.StatsInput{UserPool: "us-east-1_Nobody1", Range: cognitomon.Last(time.Hour, clock())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := strings.Join(st.Coverage.Gaps(), " "); !strings.Contains(g, "no AWS/Cognito series for user pool us-east-1_Nobody1") {
+		t.Errorf("gaps %q", g)
+	}
+}

@@ -120,9 +120,10 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 			rep.MetricsOmitted = "the metrics could not be read: " + oneLine(err)
 			stats = nil
 		default:
-			metrics.AddSource(cognitomon.Source{Name: "cloudwatch-metrics", Status: cognitomon.SourceRead})
+			// The metrics' own coverage: their source, the span with
+			// data, and a gap when the pool shows no series at all.
+			metrics.Merge(stats.Coverage)
 			rep.Metrics = toJSONMetrics(stats)
-			metrics.Notes = append(metrics.Notes, stats.Warnings...)
 			if qu, err := mc.QuotaUsage(ctx, in.scope.Range); err == nil {
 				rep.Metrics.Quota = toJSONQuota(qu)
 				quota = qu
