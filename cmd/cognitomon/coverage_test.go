@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,8 +21,37 @@ import (
 // weekFiles writes a week of log files, days old, holding a brute force
 // from one address (1,500 failures) and MFA turned off by an IAM user: the
 // case that used to print "Findings none" and exit 0.
+//
+// The files are written once per set of pools and shared by the tests
+// (read-only; a test that adds a file copies them first): generating a
+// week takes seconds under the race detector.
 func weekFiles(t *testing.T, pools ...string) (dir string, end time.Time) {
 	t.Helper()
+	key := strings.Join(pools, ",")
+	weekMu.Lock()
+	defer weekMu.Unlock()
+	if w, ok := weekCache[key]; ok {
+		return w.dir, w.end
+	}
+	dir, end, err := writeWeek(pools)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weekCache[key] = weekDir{dir, end}
+	return dir, end
+}
+
+type weekDir struct {
+	dir string
+	end time.Time
+}
+
+var (
+	weekMu    sync.Mutex
+	weekCache = map[string]weekDir{}
+)
+
+func writeWeek(pools []string) (dir string, end time.Time, err error) {
 	end = time.Now().UTC().Add(-72 * time.Hour).Truncate(time.Hour)
 	var ps []*cognitomontest.Pool
 	for i, id := range pools {
@@ -41,11 +71,35 @@ func weekFiles(t *testing.T, pools ...string) (dir string, end time.Time) {
 		}
 		ps = append(ps, p)
 	}
-	dir = t.TempDir()
-	if _, err := cognitomontest.WriteTrailFiles(dir, ps, cognitomontest.TrailFileOptions{Seed: 3, Span: time.Hour, OtherShare: 0.2}); err != nil {
+	if dir, err = os.MkdirTemp(weekRoot, "week"); err != nil {
+		return "", end, err
+	}
+	_, err = cognitomontest.WriteTrailFiles(dir, ps, cognitomontest.TrailFileOptions{Seed: 3, Span: time.Hour, OtherShare: 0.2})
+	return dir, end, err
+}
+
+// copyDir copies the files under src into a new temporary directory.
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, end
+	return dst
 }
 
 // weekClients are the app clients weekFiles gives pool i.
@@ -155,7 +209,8 @@ func TestFilesTwoPools(t *testing.T) {
 // TestUnreadableFile: a whole unreadable log file is counted as a file,
 // the rest is read, and the status says the report is not whole.
 func TestUnreadableFile(t *testing.T) {
-	dir, _ := weekFiles(t, "us-east-1_Week1")
+	week, _ := weekFiles(t, "us-east-1_Week1")
+	dir := copyDir(t, week)
 	if err := os.WriteFile(filepath.Join(dir, "broken.json.gz"), []byte("\x1f\x8bnot gzip"), 0o644); err != nil {
 		t.Fatal(err)
 	}

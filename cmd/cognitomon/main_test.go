@@ -23,6 +23,9 @@ import (
 // binary is the command built once for the end-to-end tests.
 var binary string
 
+// weekRoot holds the log files the coverage tests share.
+var weekRoot string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "cognitomon-cli-test")
 	if err != nil {
@@ -30,11 +33,13 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "cognitomon")
+	weekRoot = dir
 	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the command: %v\n%s", err, out)
 		os.Exit(1)
 	}
 	code := m.Run()
+	// weekRoot lies under dir, removed below.
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
