@@ -114,6 +114,8 @@ func (c *Coverage) Gaps() []string {
 	}
 	if c.eventsExpected() {
 		switch {
+		case c.Read == 0 && c.Files == (FileCounts{}) && c.hasSource("cloudtrail-files"):
+			g = append(g, "no CloudTrail log files (.json, .json.gz, .gz) found")
 		case c.Read == 0 && c.Files.Records > 0:
 			g = append(g, fmt.Sprintf("no Cognito user pool events in %d records of %d files", c.Files.Records, c.Files.Files))
 		case c.Read == 0:
@@ -146,6 +148,15 @@ func (c *Coverage) eventsExpected() bool {
 	}
 	for _, s := range c.Sources {
 		if strings.HasPrefix(s.Name, "cloudtrail") && s.Status == SourceRead {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Coverage) hasSource(name string) bool {
+	for _, s := range c.Sources {
+		if s.Name == name {
 			return true
 		}
 	}

@@ -170,9 +170,12 @@ func TestFilesOutsideRange(t *testing.T) {
 	}
 }
 
-// TestFilesWithoutCognito: files that hold no Cognito event are no
-// all-clear.
+// TestFilesWithoutCognito: files that hold no Cognito event, or a
+// directory with no log file at all, are no all-clear.
 func TestFilesWithoutCognito(t *testing.T) {
+	if out, _, code := cli(t, nil, false, "report", "--trail-files", t.TempDir()); code != exitBlind || !strings.Contains(out, "no CloudTrail log files (.json, .json.gz, .gz) found") {
+		t.Errorf("empty directory: exit %d\n%s", code, out)
+	}
 	dir := t.TempDir()
 	body := `{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-11-01T10:00:00Z","awsRegion":"us-east-1"}]}`
 	if err := os.WriteFile(filepath.Join(dir, "s3.json"), []byte(body), 0o644); err != nil {

@@ -144,7 +144,7 @@ func runDoctor(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail(e, "doctor", err)
 	}
-	cfg, err := poolConfig(ctx, &o, pool, e.stderr)
+	cfg, err := o.config(ctx, pool) // the pool's Region, with a note if another was configured
 	if err != nil {
 		return fail(e, "doctor", err)
 	}
@@ -173,23 +173,6 @@ func runDoctor(ctx context.Context, e *env, args []string) int {
 		return exitFindings
 	}
 	return exitOK
-}
-
-// poolConfig loads the AWS configuration and makes its Region the pool's:
-// when the configured Region is another, it says so on w and uses the
-// pool's (the project's rule: a pool lives in the Region its ID names).
-func poolConfig(ctx context.Context, o *options, pool cognitomon.UserPoolID, w io.Writer) (aws.Config, error) {
-	cfg, err := o.config(ctx, pool)
-	if err != nil {
-		return aws.Config{}, err
-	}
-	if r := pool.Region(); cfg.Region != r {
-		if cfg.Region != "" {
-			fmt.Fprintf(w, "note: the configured Region is %s but user pool %s is in %s; using %s\n", cfg.Region, pool, r, r)
-		}
-		cfg.Region = r
-	}
-	return cfg, nil
 }
 
 // diagnose reads everything doctor shows. It fails only when nothing at
