@@ -123,8 +123,8 @@ func Consume(ctx context.Context, events iter.Seq2[Event, error], scope Scope, c
 		err = fmt.Errorf("%w: %d records and %d log files could not be read", ErrIncomplete, cov.UnreadableRecords, cov.Files.Unreadable)
 	}
 	for _, c := range consumers {
-		if cc, ok := c.(interface{ covered(*Coverage) }); ok {
-			cc.covered(cov)
+		if cc, ok := c.(interface{ Covered(*Coverage) }); ok {
+			cc.Covered(cov)
 		}
 	}
 	return cov, err
@@ -160,11 +160,13 @@ func joinIDs(ids []UserPoolID, n int) string {
 	return out
 }
 
-// covered is embedded in this package's consumers: Consume hands it the
-// pass's Coverage at the end, for their summaries.
+// coverageOf is embedded in this package's consumers: Consume hands it the
+// pass's Coverage at the end, for their results.
 type coverageOf struct{ cov Coverage }
 
-func (c *coverageOf) covered(cov *Coverage) {
+// Covered records the Coverage of the pass that fed the consumer, for its
+// result. Consume calls it at the end of the pass.
+func (c *coverageOf) Covered(cov *Coverage) {
 	c.cov = *cov
 	c.cov.Notes = slices.Clone(cov.Notes)
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/cognitomon/cognitomon"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 )
@@ -64,7 +66,7 @@ func ExampleReadEventFiles() {
 	}
 	var files cognitomon.FileCounts
 	events := cognitomon.ReadEventFiles(os.DirFS(filepath.Join(dir, "AWSLogs")), ".", func(o *cognitomon.ReadOptions) { o.Counts = &files })
-	failures := cognitomon.NewFailureAnalyzer()
+	failures := analysis.NewFailureAnalyzer()
 	cov, err := cognitomon.Consume(context.Background(), events, cognitomon.Scope{}, failures)
 	if err != nil {
 		fmt.Println(err)
@@ -98,7 +100,7 @@ func ExampleConsume() {
 			}
 		}
 	}
-	traffic := cognitomon.NewTrafficAnalyzer()
+	traffic := analysis.NewTrafficAnalyzer()
 	cov, err := cognitomon.Consume(context.Background(), seq, cognitomon.Scope{UserPool: pool, Clients: []cognitomon.ClientID{"ios1example"}}, traffic)
 	if err != nil {
 		fmt.Println(err)
@@ -123,7 +125,7 @@ func ExampleDetector() {
 		fmt.Println(err)
 		return
 	}
-	admin := cognitomon.NewAdminChangeAnalyzer()
+	admin := analysis.NewAdminChangeAnalyzer()
 	events := func(yield func(cognitomon.Event, error) bool) {
 		for _, r := range pool.TrailRecords() {
 			if !yield(cognitomon.ParseEvent(r.JSON)) {

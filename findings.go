@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cognitomon/cognitomon/internal/bounded"
 )
 
 // Severity says how urgently a Finding needs a person. The zero value is
@@ -195,3 +197,8 @@ var ErrMissingInput = errors.New("missing input")
 func missingInput(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrMissingInput, fmt.Sprintf(format, args...))
 }
+
+// Counted is one key of a ranked table with its estimated count: Count is
+// an upper bound of the key's true count, and the true count is at least
+// Count-Error (the Space-Saving algorithm; Error is 0 for an exact count).
+type Counted[K comparable] = bounded.Counted[K]

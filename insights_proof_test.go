@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cognitomon/cognitomon"
@@ -42,7 +44,7 @@ func proofs() map[string]proof {
 			// Sign-in steps: EventKind SignIn but the authorize endpoint
 			// (redirect-mismatches reads it), plus the MFA steps of
 			// challenge responses and MFA pages.
-			a := cognitomon.NewFailureAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = 100000 })
+			a := analysis.NewFailureAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = 100000 })
 			for _, e := range w.parsedAll {
 				switch {
 				case e.Kind() == cognitomon.KindSignIn && e.Family() != cognitomon.FamilyAuthorize,
@@ -50,7 +52,7 @@ func proofs() map[string]proof {
 					a.Add(e)
 				}
 			}
-			want := topListCounts(t, a.Summary().ByReasonAndIP, func(k cognitomon.ReasonIP) string { return join(k.Reason, k.SourceIP) })
+			want := topListCounts(t, a.Summary().ByReasonAndIP, func(k analysis.ReasonIP) string { return join(k.Reason, k.SourceIP) })
 			diffCounts(t, "FailureAnalyzer over sign-in steps", want, tallyReasonIP(t, allRows, "failures"))
 		},
 		"refresh-failures": func(t *testing.T, w *world, poolRows, allRows []cognitomon.Row) {
@@ -84,7 +86,7 @@ func proofs() map[string]proof {
 			}
 			diffCounts(t, "pool truth", truth, got(poolRows))
 
-			ra := cognitomon.NewRefreshAnalyzer(5 * time.Minute)
+			ra := analysis.NewRefreshAnalyzer(5 * time.Minute)
 			for _, e := range w.parsedAll {
 				ra.Add(e)
 			}
@@ -119,7 +121,7 @@ func proofs() map[string]proof {
 				}
 			}
 			diffCounts(t, "pool truth", truth, tally(t, poolRows, "failures", "sourceIPAddress"))
-			a := cognitomon.NewFailureAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = 100000 })
+			a := analysis.NewFailureAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = 100000 })
 			for _, e := range w.parsedAll {
 				a.Add(e)
 			}
@@ -149,7 +151,7 @@ func proofs() map[string]proof {
 			diffCounts(t, "pool truth", truth, tally(t, poolRows, "requests", cols...))
 
 			want := map[string]int64{}
-			m2m := cognitomon.NewM2MAnalyzer()
+			m2m := analysis.NewM2MAnalyzer()
 			for _, e := range w.parsedAll {
 				if e.Family() == cognitomon.FamilyToken {
 					want[join(string(e.ClientID), e.GrantType)]++
@@ -184,7 +186,7 @@ func proofs() map[string]proof {
 				}
 			}
 			diffCounts(t, "pool truth", truth, tally(t, poolRows, "userNotFound", "sourceIPAddress"))
-			a := cognitomon.NewEnumerationAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = 100000 })
+			a := analysis.NewEnumerationAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = 100000 })
 			for _, e := range w.parsedAll {
 				a.Add(e)
 			}
@@ -205,7 +207,7 @@ func proofs() map[string]proof {
 			}
 			diffCounts(t, "pool truth", truth, tally(t, poolRows, "requests", "sourceIPAddress", "eventName", "errorCode"))
 
-			a := cognitomon.NewPasswordResetAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = 100000 })
+			a := analysis.NewPasswordResetAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = 100000 })
 			for _, e := range w.parsedAll {
 				a.Add(e)
 			}
@@ -244,7 +246,7 @@ func proofs() map[string]proof {
 				}
 			}
 			diffCounts(t, "pool truth", truth, tallyReasonIP(t, poolRows, "failures"))
-			a := cognitomon.NewMFAAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = 100000 })
+			a := analysis.NewMFAAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = 100000 })
 			for _, e := range w.parsedAll {
 				a.Add(e)
 			}
@@ -275,7 +277,7 @@ func proofs() map[string]proof {
 				}
 			}
 			diffCounts(t, "pool truth", truth, countRows(poolRows, cols...))
-			a := cognitomon.NewAdminChangeAnalyzer()
+			a := analysis.NewAdminChangeAnalyzer()
 			for _, e := range w.parsedAll {
 				a.Add(e)
 			}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cognitomon/cognitomon"
@@ -425,7 +427,7 @@ func diffCounts(t *testing.T, what string, want, got map[string]int64) {
 	}
 }
 
-func topListCounts[K comparable](t *testing.T, l cognitomon.TopList[K], name func(K) string) map[string]int64 {
+func topListCounts[K comparable](t *testing.T, l analysis.TopList[K], name func(K) string) map[string]int64 {
 	t.Helper()
 	if !l.Exact {
 		t.Fatal("the analysis dropped keys; raise AnalyzerOptions.TopK")

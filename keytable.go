@@ -1,13 +1,14 @@
 package cognitomon
 
 import (
-	"cmp"
 	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon/internal/bounded"
 )
 
 // topTrack is how many contributors a rule tracks to rank topCap.
@@ -15,39 +16,18 @@ const topTrack = 8
 
 // topCounter ranks contributors with the Space-Saving algorithm in a table
 // of at most topTrack keys.
-type topCounter []Counted[string]
+type topCounter struct{ s bounded.Small[string] }
 
-func (t *topCounter) add(k string) {
-	c := *t
-	m := 0
-	for i := range c {
-		if c[i].Key == k {
-			c[i].Count++
-			return
-		}
-		if c[i].Count < c[m].Count {
-			m = i
-		}
-	}
-	if len(c) < topTrack {
-		*t = append(c, Counted[string]{Key: k, Count: 1})
-		return
-	}
-	c[m] = Counted[string]{Key: k, Count: c[m].Count + 1, Error: c[m].Count}
-}
+func (t *topCounter) add(k string) { t.s.Add(k, topTrack) }
 
 // list returns the topCap highest, most first.
 func (t topCounter) list() []Counted[string] {
-	out := slices.Clone([]Counted[string](t))
+	out := slices.Clone([]Counted[string](t.s))
 	sortCounted(out)
 	return out[:min(len(out), topCap)]
 }
 
-func sortCounted(cs []Counted[string]) {
-	slices.SortFunc(cs, func(a, b Counted[string]) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Error, b.Error), strings.Compare(a.Key, b.Key))
-	})
-}
+func sortCounted(cs []Counted[string]) { bounded.Sort(cs) }
 
 // keyTable holds per-key state for at most max keys, as a segmented LRU: a
 // new key enters a probation list, a key seen again moves to a protected

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
@@ -1471,7 +1473,7 @@ func TestTrailClientRealClientOverHTTP(t *testing.T) {
 // (FACTS.md 8.2), and TestTrailTwoRecordPaths pins what they leave.
 func TestTrailAnalysesAgreeWithMetrics(t *testing.T) {
 	p, r := trailPool(t)
-	traffic := cognitomon.NewTrafficAnalyzer()
+	traffic := analysis.NewTrafficAnalyzer()
 	events := func(yield func(cognitomon.Event, error) bool) {
 		for _, rec := range p.TrailRecords() {
 			e, err := cognitomon.ParseEvent(rec.JSON)

@@ -18,6 +18,8 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -217,11 +219,11 @@ func BenchmarkReadEvents(b *testing.B) {
 		b.SetBytes(int64(total))
 		b.ReportAllocs()
 		for b.Loop() {
-			traffic := cognitomon.NewTrafficAnalyzer()
+			traffic := analysis.NewTrafficAnalyzer()
 			analyzers := []cognitomon.Consumer{
-				cognitomon.NewFailureAnalyzer(), cognitomon.NewEnumerationAnalyzer(), cognitomon.NewPasswordResetAnalyzer(),
-				cognitomon.NewMFAAnalyzer(), cognitomon.NewRefreshAnalyzer(5 * time.Minute), cognitomon.NewM2MAnalyzer(),
-				cognitomon.NewAdminChangeAnalyzer(), traffic,
+				analysis.NewFailureAnalyzer(), analysis.NewEnumerationAnalyzer(), analysis.NewPasswordResetAnalyzer(),
+				analysis.NewMFAAnalyzer(), analysis.NewRefreshAnalyzer(5 * time.Minute), analysis.NewM2MAnalyzer(),
+				analysis.NewAdminChangeAnalyzer(), traffic,
 			}
 			for i, f := range files {
 				if err := analyze(cognitomon.ReadEvents(bytes.NewReader(f), fmt.Sprintf("file-%d.json.gz", i)), analyzers...); err != nil {
@@ -648,9 +650,9 @@ func FuzzReadEvents(f *testing.F) {
 
 func allAnalyzers() []cognitomon.Consumer {
 	return []cognitomon.Consumer{
-		cognitomon.NewFailureAnalyzer(), cognitomon.NewEnumerationAnalyzer(), cognitomon.NewPasswordResetAnalyzer(),
-		cognitomon.NewMFAAnalyzer(), cognitomon.NewRefreshAnalyzer(5 * time.Minute), cognitomon.NewM2MAnalyzer(),
-		cognitomon.NewAdminChangeAnalyzer(), cognitomon.NewTrafficAnalyzer(),
+		analysis.NewFailureAnalyzer(), analysis.NewEnumerationAnalyzer(), analysis.NewPasswordResetAnalyzer(),
+		analysis.NewMFAAnalyzer(), analysis.NewRefreshAnalyzer(5 * time.Minute), analysis.NewM2MAnalyzer(),
+		analysis.NewAdminChangeAnalyzer(), analysis.NewTrafficAnalyzer(),
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/cognitomon/cognitomon"
 )
 
@@ -203,22 +205,22 @@ func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " 
 
 // analyses are the CloudTrail analyses of a report, fed in one pass.
 type analyses struct {
-	failures    *cognitomon.FailureAnalyzer
-	enumeration *cognitomon.EnumerationAnalyzer
-	resets      *cognitomon.PasswordResetAnalyzer
-	mfa         *cognitomon.MFAAnalyzer
-	refresh     *cognitomon.RefreshAnalyzer
-	m2m         *cognitomon.M2MAnalyzer
-	admin       *cognitomon.AdminChangeAnalyzer
-	traffic     *cognitomon.TrafficAnalyzer
+	failures    *analysis.FailureAnalyzer
+	enumeration *analysis.EnumerationAnalyzer
+	resets      *analysis.PasswordResetAnalyzer
+	mfa         *analysis.MFAAnalyzer
+	refresh     *analysis.RefreshAnalyzer
+	m2m         *analysis.M2MAnalyzer
+	admin       *analysis.AdminChangeAnalyzer
+	traffic     *analysis.TrafficAnalyzer
 }
 
 func newAnalyses() *analyses {
 	return &analyses{
-		failures: cognitomon.NewFailureAnalyzer(), enumeration: cognitomon.NewEnumerationAnalyzer(),
-		resets: cognitomon.NewPasswordResetAnalyzer(), mfa: cognitomon.NewMFAAnalyzer(),
-		refresh: cognitomon.NewRefreshAnalyzer(time.Hour), m2m: cognitomon.NewM2MAnalyzer(),
-		admin: cognitomon.NewAdminChangeAnalyzer(), traffic: cognitomon.NewTrafficAnalyzer(),
+		failures: analysis.NewFailureAnalyzer(), enumeration: analysis.NewEnumerationAnalyzer(),
+		resets: analysis.NewPasswordResetAnalyzer(), mfa: analysis.NewMFAAnalyzer(),
+		refresh: analysis.NewRefreshAnalyzer(time.Hour), m2m: analysis.NewM2MAnalyzer(),
+		admin: analysis.NewAdminChangeAnalyzer(), traffic: analysis.NewTrafficAnalyzer(),
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/cognitomon/cognitomon"
 )
 
@@ -105,7 +107,7 @@ type jsonRank struct {
 	Error int64 `json:"error,omitempty"`
 }
 
-func ranks[K comparable](l cognitomon.TopList[K], n int, key func(K) string) []jsonRank {
+func ranks[K comparable](l analysis.TopList[K], n int, key func(K) string) []jsonRank {
 	out := []jsonRank{}
 	for _, it := range l.Items[:min(n, len(l.Items))] {
 		out = append(out, jsonRank{Key: key(it.Key), Count: it.Count, Error: it.Error})
@@ -152,7 +154,7 @@ func (a *analyses) summary(events int64) *jsonTrail {
 		t.ByKind[k.String()] = toJSONCounts(c)
 	}
 	str := func(s string) string { return s }
-	t.ByReasonIP = ranks(fs.ByReasonAndIP, 10, func(k cognitomon.ReasonIP) string { return k.Reason + " " + k.SourceIP })
+	t.ByReasonIP = ranks(fs.ByReasonAndIP, 10, func(k analysis.ReasonIP) string { return k.Reason + " " + k.SourceIP })
 	t.TopIPs = ranks(fs.BySourceIP, 10, str)
 	t.Enumeration = ranks(es.BySourceIP, 10, str)
 	t.ResetIPs = ranks(rs.BySourceIP, 10, str)

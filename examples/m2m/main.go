@@ -20,6 +20,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -70,7 +72,7 @@ func run(ctx context.Context, w io.Writer, pool string, since time.Duration) err
 		return err
 	}
 	tc := cognitomon.NewTrailClient(cloudtrail.NewFromConfig(cfg, cognitomon.WithoutThrottleRetries), func(o *cognitomon.TrailOptions) { o.RequestsPerSecond = rate })
-	m2m := cognitomon.NewM2MAnalyzer()
+	m2m := analysis.NewM2MAnalyzer()
 	// Both token endpoints (Token_POST and Beta_Token_POST) serve
 	// client_credentials; the scope keeps the pool's own events.
 	filter := cognitomon.EventFilter{Range: r, Families: []cognitomon.EndpointFamily{cognitomon.FamilyToken}, Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}

@@ -23,6 +23,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cognitomon/cognitomon/analysis"
+
 	"github.com/cognitomon/cognitomon"
 )
 
@@ -72,14 +74,14 @@ func run(w io.Writer, path string, top int) error {
 	if !info.IsDir() {
 		root, name = filepath.Dir(path), filepath.Base(path)
 	}
-	failures := cognitomon.NewFailureAnalyzer()
-	enumeration := cognitomon.NewEnumerationAnalyzer()
-	resets := cognitomon.NewPasswordResetAnalyzer()
-	mfa := cognitomon.NewMFAAnalyzer()
-	refresh := cognitomon.NewRefreshAnalyzer(15 * time.Minute)
-	m2m := cognitomon.NewM2MAnalyzer()
-	admin := cognitomon.NewAdminChangeAnalyzer()
-	traffic := cognitomon.NewTrafficAnalyzer()
+	failures := analysis.NewFailureAnalyzer()
+	enumeration := analysis.NewEnumerationAnalyzer()
+	resets := analysis.NewPasswordResetAnalyzer()
+	mfa := analysis.NewMFAAnalyzer()
+	refresh := analysis.NewRefreshAnalyzer(15 * time.Minute)
+	m2m := analysis.NewM2MAnalyzer()
+	admin := analysis.NewAdminChangeAnalyzer()
+	traffic := analysis.NewTrafficAnalyzer()
 	var files cognitomon.FileCounts
 	events := cognitomon.ReadEventFiles(os.DirFS(root), name, func(o *cognitomon.ReadOptions) { o.Counts = &files })
 	cov, err := cognitomon.Consume(context.Background(), events, cognitomon.Scope{}, failures, enumeration, resets, mfa, refresh, m2m, admin, traffic)

@@ -1,9 +1,11 @@
-package cognitomon
+package analysis
 
 import (
 	"cmp"
 	"maps"
 	"strings"
+
+	"github.com/cognitomon/cognitomon"
 )
 
 // FailureAnalyzer counts failed events (Outcome OutcomeFailure or
@@ -29,14 +31,14 @@ func NewFailureAnalyzer(optFns ...func(*AnalyzerOptions)) *FailureAnalyzer {
 }
 
 // Add counts e.
-func (a *FailureAnalyzer) Add(e Event) {
+func (a *FailureAnalyzer) Add(e cognitomon.Event) {
 	a.events++
 	o := e.Outcome()
-	if o == OutcomeSuccess {
+	if o == cognitomon.OutcomeSuccess {
 		return
 	}
 	a.failures++
-	if o == OutcomeThrottled {
+	if o == cognitomon.OutcomeThrottled {
 		a.throttled++
 	}
 	reason := e.FailureReason()
@@ -77,7 +79,7 @@ type FailureSummary struct {
 	ByReasonAndIP TopList[ReasonIP]
 	// Coverage is what the pass that fed the analyzer saw, as Consume
 	// reported it; zero until Consume has finished.
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // Summary returns the counts so far.
@@ -106,7 +108,7 @@ type EnumerationAnalyzer struct {
 	count    int64
 	byIP     counter[string]
 	byName   counter[string]
-	byClient counter[ClientID]
+	byClient counter[cognitomon.ClientID]
 }
 
 // NewEnumerationAnalyzer returns an empty EnumerationAnalyzer. It uses
@@ -116,12 +118,12 @@ func NewEnumerationAnalyzer(optFns ...func(*AnalyzerOptions)) *EnumerationAnalyz
 	return &EnumerationAnalyzer{
 		byIP:     newCounter(o.TopK, strings.Compare),
 		byName:   newCounter(o.TopK, strings.Compare),
-		byClient: newCounter(o.TopK, cmp.Compare[ClientID]),
+		byClient: newCounter(o.TopK, cmp.Compare[cognitomon.ClientID]),
 	}
 }
 
 // Add counts e if it failed with UserNotFoundException.
-func (a *EnumerationAnalyzer) Add(e Event) {
+func (a *EnumerationAnalyzer) Add(e cognitomon.Event) {
 	if e.ErrorCode != "UserNotFoundException" {
 		return
 	}
@@ -140,12 +142,12 @@ type EnumerationSummary struct {
 	// ByEventName ranks them by event name (InitiateAuth, ForgotPassword ...).
 	ByEventName TopList[string]
 	// ByClientID ranks them by app client ("" for requests that named none).
-	ByClientID TopList[ClientID]
+	ByClientID TopList[cognitomon.ClientID]
 	// Note is EnumerationNote.
 	Note string
 	// Coverage is what the pass that fed the analyzer saw, as Consume
 	// reported it; zero until Consume has finished.
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // Summary returns the counts so far.
@@ -166,8 +168,8 @@ func (a *EnumerationAnalyzer) Summary() EnumerationSummary {
 // abuse such as code flooding or code guessing.
 type PasswordResetAnalyzer struct {
 	coverageOf
-	counts      Counts
-	byName      map[string]Counts
+	counts      cognitomon.Counts
+	byName      map[string]cognitomon.Counts
 	byIP        counter[string]
 	byIPOutcome counter[IPOutcome]
 	byReason    counter[string]
@@ -178,7 +180,7 @@ type PasswordResetAnalyzer struct {
 func NewPasswordResetAnalyzer(optFns ...func(*AnalyzerOptions)) *PasswordResetAnalyzer {
 	o := analyzerOptions(optFns)
 	return &PasswordResetAnalyzer{
-		byName:      make(map[string]Counts),
+		byName:      make(map[string]cognitomon.Counts),
 		byIP:        newCounter(o.TopK, strings.Compare),
 		byIPOutcome: newCounter(o.TopK, compareIPOutcome),
 		byReason:    newCounter(o.TopK, strings.Compare),
@@ -190,7 +192,7 @@ type IPOutcome struct {
 	// SourceIP is Event.SourceIP.
 	SourceIP string
 	// Outcome is Event.Outcome.
-	Outcome Outcome
+	Outcome cognitomon.Outcome
 }
 
 func compareIPOutcome(a, b IPOutcome) int {
@@ -201,8 +203,8 @@ func compareIPOutcome(a, b IPOutcome) int {
 }
 
 // Add counts e if it is a password-reset event.
-func (a *PasswordResetAnalyzer) Add(e Event) {
-	if e.Kind() != KindPasswordReset {
+func (a *PasswordResetAnalyzer) Add(e cognitomon.Event) {
+	if e.Kind() != cognitomon.KindPasswordReset {
 		return
 	}
 	o := e.Outcome()
@@ -214,7 +216,7 @@ func (a *PasswordResetAnalyzer) Add(e Event) {
 	a.byName[e.Name] = c
 	a.byIP.add(e.SourceIP)
 	a.byIPOutcome.add(IPOutcome{SourceIP: e.SourceIP, Outcome: o})
-	if o != OutcomeSuccess {
+	if o != cognitomon.OutcomeSuccess {
 		a.byReason.add(e.FailureReason())
 	}
 }
@@ -222,9 +224,9 @@ func (a *PasswordResetAnalyzer) Add(e Event) {
 // PasswordResetSummary is what a PasswordResetAnalyzer counted.
 type PasswordResetSummary struct {
 	// Counts are all password-reset requests.
-	Counts Counts
+	Counts cognitomon.Counts
 	// ByName splits Counts by event name (exact).
-	ByName map[string]Counts
+	ByName map[string]cognitomon.Counts
 	// BySourceIP ranks the requests by source IP.
 	BySourceIP TopList[string]
 	// BySourceIPAndOutcome ranks them by source IP and outcome.
@@ -233,7 +235,7 @@ type PasswordResetSummary struct {
 	ByReason TopList[string]
 	// Coverage is what the pass that fed the analyzer saw, as Consume
 	// reported it; zero until Consume has finished.
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // Summary returns the counts so far.
@@ -254,12 +256,12 @@ func (a *PasswordResetAnalyzer) Summary() PasswordResetSummary {
 // authenticator) or ExpiredCodeException (a stale code).
 type MFAAnalyzer struct {
 	coverageOf
-	counts                    Counts
+	counts                    cognitomon.Counts
 	codeMismatch, expiredCode int64
 	byReason                  counter[string]
 	byIP                      counter[string]
 	bySub                     counter[string]
-	byClient                  counter[ClientID]
+	byClient                  counter[cognitomon.ClientID]
 }
 
 // NewMFAAnalyzer returns an empty MFAAnalyzer. It uses
@@ -270,18 +272,18 @@ func NewMFAAnalyzer(optFns ...func(*AnalyzerOptions)) *MFAAnalyzer {
 		byReason: newCounter(o.TopK, strings.Compare),
 		byIP:     newCounter(o.TopK, strings.Compare),
 		bySub:    newCounter(o.TopK, strings.Compare),
-		byClient: newCounter(o.TopK, cmp.Compare[ClientID]),
+		byClient: newCounter(o.TopK, cmp.Compare[cognitomon.ClientID]),
 	}
 }
 
 // Add counts e if it is an MFA event.
-func (a *MFAAnalyzer) Add(e Event) {
-	if e.Kind() != KindMFA {
+func (a *MFAAnalyzer) Add(e cognitomon.Event) {
+	if e.Kind() != cognitomon.KindMFA {
 		return
 	}
 	o := e.Outcome()
 	addOutcome(&a.counts, o)
-	if o == OutcomeSuccess {
+	if o == cognitomon.OutcomeSuccess {
 		return
 	}
 	switch e.ErrorCode {
@@ -302,7 +304,7 @@ func (a *MFAAnalyzer) Add(e Event) {
 // failures only.
 type MFASummary struct {
 	// Counts are all MFA events.
-	Counts Counts
+	Counts cognitomon.Counts
 	// CodeMismatch is the failures with CodeMismatchException.
 	CodeMismatch int64
 	// ExpiredCode is the failures with ExpiredCodeException.
@@ -314,10 +316,10 @@ type MFASummary struct {
 	// BySub ranks the failures that name a user by the user's sub.
 	BySub TopList[string]
 	// ByClientID ranks the failures by app client.
-	ByClientID TopList[ClientID]
+	ByClientID TopList[cognitomon.ClientID]
 	// Coverage is what the pass that fed the analyzer saw, as Consume
 	// reported it; zero until Consume has finished.
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // Summary returns the counts so far.

@@ -1,10 +1,13 @@
-package cognitomon
+package analysis
 
 import (
 	"cmp"
 	"container/heap"
 	"maps"
 	"slices"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/bounded"
 )
 
 // AdminChangeAnalyzer collects admin configuration changes (KindAdminChange:
@@ -27,8 +30,8 @@ func NewAdminChangeAnalyzer(optFns ...func(*AnalyzerOptions)) *AdminChangeAnalyz
 }
 
 // Add keeps e if it is an admin change and among the newest.
-func (a *AdminChangeAnalyzer) Add(e Event) {
-	if e.Kind() != KindAdminChange {
+func (a *AdminChangeAnalyzer) Add(e cognitomon.Event) {
+	if e.Kind() != cognitomon.KindAdminChange {
 		return
 	}
 	a.total++
@@ -43,19 +46,19 @@ func (a *AdminChangeAnalyzer) Add(e Event) {
 }
 
 // eventBefore orders events by time, then event ID.
-func eventBefore(a, b Event) bool {
+func eventBefore(a, b cognitomon.Event) bool {
 	if !a.Time.Equal(b.Time) {
 		return a.Time.Before(b.Time)
 	}
 	return a.EventID < b.EventID
 }
 
-type eventHeap []Event
+type eventHeap []cognitomon.Event
 
 func (h eventHeap) Len() int           { return len(h) }
 func (h eventHeap) Less(i, j int) bool { return eventBefore(h[i], h[j]) }
 func (h eventHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)        { *h = append(*h, x.(Event)) }
+func (h *eventHeap) Push(x any)        { *h = append(*h, x.(cognitomon.Event)) }
 func (h *eventHeap) Pop() any {
 	old := *h
 	e := old[len(old)-1]
@@ -69,18 +72,18 @@ type AdminChangeSummary struct {
 	Total int64
 	// Changes are the newest changes kept, earliest first (ties by event
 	// ID).
-	Changes []Event
+	Changes []cognitomon.Event
 	// Dropped is the older changes not kept (Total - len(Changes)).
 	Dropped int64
 	// Coverage is what the pass that fed the analyzer saw, as Consume
 	// reported it; zero until Consume has finished.
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // Summary returns the changes so far.
 func (a *AdminChangeAnalyzer) Summary() AdminChangeSummary {
-	changes := slices.Clone([]Event(a.changes))
-	slices.SortFunc(changes, func(x, y Event) int {
+	changes := slices.Clone([]cognitomon.Event(a.changes))
+	slices.SortFunc(changes, func(x, y cognitomon.Event) int {
 		switch {
 		case eventBefore(x, y):
 			return -1
@@ -97,32 +100,32 @@ func (a *AdminChangeAnalyzer) Summary() AdminChangeSummary {
 // CloudWatch's metrics (see EventKind.Flow).
 type TrafficAnalyzer struct {
 	coverageOf
-	byKind map[EventKind]Counts
-	rows   *spaceSaving[KindClient, Counts]
+	byKind map[cognitomon.EventKind]cognitomon.Counts
+	rows   *bounded.Table[KindClient, cognitomon.Counts]
 }
 
 // KindClient is an event kind and an app client.
 type KindClient struct {
 	// Kind is Event.Kind.
-	Kind EventKind
+	Kind cognitomon.EventKind
 	// ClientID is Event.ClientID ("" for requests that named none).
-	ClientID ClientID
+	ClientID cognitomon.ClientID
 }
 
 // NewTrafficAnalyzer returns an empty TrafficAnalyzer. It uses
 // AnalyzerOptions.TopK (kind and client pairs).
 func NewTrafficAnalyzer(optFns ...func(*AnalyzerOptions)) *TrafficAnalyzer {
 	o := analyzerOptions(optFns)
-	return &TrafficAnalyzer{byKind: make(map[EventKind]Counts), rows: newSpaceSaving[KindClient, Counts](o.TopK, nil)}
+	return &TrafficAnalyzer{byKind: make(map[cognitomon.EventKind]cognitomon.Counts), rows: bounded.NewTable[KindClient, cognitomon.Counts](o.TopK, nil)}
 }
 
 // Add counts e.
-func (a *TrafficAnalyzer) Add(e Event) {
+func (a *TrafficAnalyzer) Add(e cognitomon.Event) {
 	k, o := e.Kind(), e.Outcome()
 	c := a.byKind[k]
 	addOutcome(&c, o)
 	a.byKind[k] = c
-	addOutcome(a.rows.add(KindClient{Kind: k, ClientID: e.ClientID}), o)
+	addOutcome(a.rows.Add(KindClient{Kind: k, ClientID: e.ClientID}), o)
 }
 
 // TrafficRow is the traffic of one kind and app client.
@@ -130,7 +133,7 @@ type TrafficRow struct {
 	KindClient
 	// Counts are the requests since the row entered the table: exact when
 	// Missed is 0.
-	Counts Counts
+	Counts cognitomon.Counts
 	// Missed bounds the requests that came before the row entered the
 	// table (Space-Saving, see TopList).
 	Missed int64
@@ -139,10 +142,10 @@ type TrafficRow struct {
 // TrafficSummary is what a TrafficAnalyzer counted.
 type TrafficSummary struct {
 	// ByKind are the counts per kind (exact).
-	ByKind map[EventKind]Counts
+	ByKind map[cognitomon.EventKind]cognitomon.Counts
 	// ByFlow are the counts per CloudWatch flow (exact), summed over the
 	// kinds that map to it (EventKind.Flow).
-	ByFlow map[Flow]Counts
+	ByFlow map[cognitomon.Flow]cognitomon.Counts
 	// Rows are the tracked kind and client pairs, most requests first.
 	Rows []TrafficRow
 	// Capacity is the most rows tracked at once.
@@ -151,20 +154,21 @@ type TrafficSummary struct {
 	Exact bool
 	// Coverage is what the pass that fed the analyzer saw, as Consume
 	// reported it; zero until Consume has finished.
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // Summary returns the counts so far.
 func (a *TrafficAnalyzer) Summary() TrafficSummary {
-	s := TrafficSummary{ByKind: maps.Clone(a.byKind), ByFlow: make(map[Flow]Counts), Capacity: a.rows.capacity, Exact: !a.rows.evicted, Coverage: a.cov}
+	s := TrafficSummary{ByKind: maps.Clone(a.byKind), ByFlow: make(map[cognitomon.Flow]cognitomon.Counts), Capacity: a.rows.Capacity(), Exact: a.rows.Exact(), Coverage: a.cov}
 	for k, c := range a.byKind {
 		if f, ok := k.Flow(); ok {
 			s.ByFlow[f] = s.ByFlow[f].Add(c)
 		}
 	}
-	for _, it := range a.rows.sorted(compareKindClient) {
-		s.Rows = append(s.Rows, TrafficRow{KindClient: it.key, Counts: it.payload, Missed: it.err})
-	}
+	a.rows.Each(compareKindClient, func(it cognitomon.Counted[KindClient], c *cognitomon.Counts) bool {
+		s.Rows = append(s.Rows, TrafficRow{KindClient: it.Key, Counts: *c, Missed: it.Error})
+		return true
+	})
 	return s
 }
 

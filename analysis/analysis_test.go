@@ -1,4 +1,4 @@
-package cognitomon_test
+package analysis_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cognitomon/cognitomon/analysis"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -36,8 +38,8 @@ func streamOf(err error, events ...cognitomon.Event) iter.Seq2[cognitomon.Event,
 var ignoreCoverage = cmpopts.IgnoreTypes(cognitomon.Coverage{})
 
 // exactList is an exact TopList of the default capacity.
-func exactList[K comparable](items ...cognitomon.Counted[K]) cognitomon.TopList[K] {
-	l := cognitomon.TopList[K]{Items: items, Capacity: 1000, Exact: true}
+func exactList[K comparable](items ...cognitomon.Counted[K]) analysis.TopList[K] {
+	l := analysis.TopList[K]{Items: items, Capacity: 1000, Exact: true}
 	for _, it := range items {
 		l.Total += it.Count
 	}
@@ -108,22 +110,22 @@ func analysisStream() []cognitomon.Event {
 
 func TestAnalyze(t *testing.T) {
 	events := analysisStream()
-	failures := cognitomon.NewFailureAnalyzer()
-	enumeration := cognitomon.NewEnumerationAnalyzer()
-	resets := cognitomon.NewPasswordResetAnalyzer()
-	mfa := cognitomon.NewMFAAnalyzer()
-	refresh := cognitomon.NewRefreshAnalyzer(5 * time.Minute)
-	m2m := cognitomon.NewM2MAnalyzer()
-	admin := cognitomon.NewAdminChangeAnalyzer()
-	traffic := cognitomon.NewTrafficAnalyzer()
+	failures := analysis.NewFailureAnalyzer()
+	enumeration := analysis.NewEnumerationAnalyzer()
+	resets := analysis.NewPasswordResetAnalyzer()
+	mfa := analysis.NewMFAAnalyzer()
+	refresh := analysis.NewRefreshAnalyzer(5 * time.Minute)
+	m2m := analysis.NewM2MAnalyzer()
+	admin := analysis.NewAdminChangeAnalyzer()
+	traffic := analysis.NewTrafficAnalyzer()
 	if err := analyze(streamOf(nil, events...), failures, enumeration, resets, mfa, refresh, m2m, admin, traffic); err != nil {
 		t.Fatal(err)
 	}
-	type reasonIP = cognitomon.ReasonIP
+	type reasonIP = analysis.ReasonIP
 	type counts = cognitomon.Counts
 
 	t.Run("failures", func(t *testing.T) {
-		want := cognitomon.FailureSummary{
+		want := analysis.FailureSummary{
 			Events: 20, Failures: 13, Throttled: 2,
 			ByReason: exactList(n("NotAuthorizedException", 4), n("CodeMismatchException", 2), n("UserNotFoundException", 2),
 				n("AccessDeniedException", 1), n("ExpiredCodeException", 1), n("HTTP 400", 1), n("HTTP 429", 1), n("TooManyRequestsException", 1)),
@@ -141,19 +143,19 @@ func TestAnalyze(t *testing.T) {
 		}
 	})
 	t.Run("enumeration", func(t *testing.T) {
-		want := cognitomon.EnumerationSummary{
+		want := analysis.EnumerationSummary{
 			UserNotFound: 2,
 			BySourceIP:   exactList(n(ipC, 2)),
 			ByEventName:  exactList(n("ForgotPassword", 1), n("InitiateAuth", 1)),
 			ByClientID:   exactList(n[cognitomon.ClientID]("web", 2)),
-			Note:         cognitomon.EnumerationNote,
+			Note:         analysis.EnumerationNote,
 		}
 		if diff := cmp.Diff(want, enumeration.Summary(), ignoreCoverage); diff != "" {
 			t.Errorf("EnumerationSummary mismatch (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("password reset", func(t *testing.T) {
-		want := cognitomon.PasswordResetSummary{
+		want := analysis.PasswordResetSummary{
 			Counts: counts{Attempts: 3, Successes: 1},
 			ByName: map[string]cognitomon.Counts{
 				"ForgotPassword":        {Attempts: 2, Successes: 1},
@@ -161,8 +163,8 @@ func TestAnalyze(t *testing.T) {
 			},
 			BySourceIP: exactList(n(ipC, 3)),
 			BySourceIPAndOutcome: exactList(
-				n(cognitomon.IPOutcome{SourceIP: ipC, Outcome: cognitomon.OutcomeFailure}, 2),
-				n(cognitomon.IPOutcome{SourceIP: ipC, Outcome: cognitomon.OutcomeSuccess}, 1)),
+				n(analysis.IPOutcome{SourceIP: ipC, Outcome: cognitomon.OutcomeFailure}, 2),
+				n(analysis.IPOutcome{SourceIP: ipC, Outcome: cognitomon.OutcomeSuccess}, 1)),
 			ByReason: exactList(n("CodeMismatchException", 1), n("UserNotFoundException", 1)),
 		}
 		if diff := cmp.Diff(want, resets.Summary(), ignoreCoverage); diff != "" {
@@ -170,7 +172,7 @@ func TestAnalyze(t *testing.T) {
 		}
 	})
 	t.Run("mfa", func(t *testing.T) {
-		want := cognitomon.MFASummary{
+		want := analysis.MFASummary{
 			Counts:       counts{Attempts: 2},
 			CodeMismatch: 1, ExpiredCode: 1,
 			ByReason:   exactList(n("CodeMismatchException", 1), n("ExpiredCodeException", 1)),
@@ -183,17 +185,17 @@ func TestAnalyze(t *testing.T) {
 		}
 	})
 	t.Run("refresh", func(t *testing.T) {
-		want := cognitomon.RefreshSummary{
+		want := analysis.RefreshSummary{
 			Width: 5 * time.Minute,
-			Total: cognitomon.RefreshCounts{
+			Total: analysis.RefreshCounts{
 				InitiateAuth:              counts{Attempts: 1},
 				GetTokensFromRefreshToken: counts{Attempts: 1, Successes: 1},
 				TokenEndpoint:             counts{Attempts: 1},
 			},
 			ByReason: exactList(n("HTTP 400", 1), n("NotAuthorizedException", 1)),
-			Buckets: []cognitomon.RefreshBucket{
-				{Start: t0, RefreshCounts: cognitomon.RefreshCounts{InitiateAuth: counts{Attempts: 1}}},
-				{Start: t0.Add(5 * time.Minute), RefreshCounts: cognitomon.RefreshCounts{
+			Buckets: []analysis.RefreshBucket{
+				{Start: t0, RefreshCounts: analysis.RefreshCounts{InitiateAuth: counts{Attempts: 1}}},
+				{Start: t0.Add(5 * time.Minute), RefreshCounts: analysis.RefreshCounts{
 					GetTokensFromRefreshToken: counts{Attempts: 1, Successes: 1},
 					TokenEndpoint:             counts{Attempts: 1},
 				}},
@@ -208,21 +210,21 @@ func TestAnalyze(t *testing.T) {
 		}
 	})
 	t.Run("m2m", func(t *testing.T) {
-		ipList := func(items ...cognitomon.Counted[string]) cognitomon.TopList[string] {
+		ipList := func(items ...cognitomon.Counted[string]) analysis.TopList[string] {
 			l := exactList(items...)
 			l.Capacity = 10
 			return l
 		}
-		want := cognitomon.M2MSummary{
+		want := analysis.M2MSummary{
 			Counts: counts{Attempts: 4, Successes: 2, Throttles: 1},
-			Clients: []cognitomon.M2MClient{
+			Clients: []analysis.M2MClient{
 				{ClientID: "m2m", Counts: counts{Attempts: 3, Successes: 2, Throttles: 1}, First: t0.Add(10 * time.Minute), Last: t0.Add(130 * time.Minute),
 					PerHour: 1.5, SourceIPs: ipList(n(ipM1, 2), n(ipM2, 1))},
 				{ClientID: "m2m2", Counts: counts{Attempts: 1}, First: t0.Add(11 * time.Minute), Last: t0.Add(11 * time.Minute),
 					PerHour: 1, SourceIPs: ipList(n(ipX, 1))},
 			},
 			Capacity: 1000, Exact: true,
-			Hours: []cognitomon.M2MHour{
+			Hours: []analysis.M2MHour{
 				{Start: t0, Counts: counts{Attempts: 2, Successes: 1}},
 				{Start: t0.Add(time.Hour), Counts: counts{Attempts: 1, Successes: 1}},
 				{Start: t0.Add(2 * time.Hour), Counts: counts{Attempts: 1, Throttles: 1}},
@@ -233,16 +235,16 @@ func TestAnalyze(t *testing.T) {
 		}
 	})
 	t.Run("admin changes", func(t *testing.T) {
-		want := cognitomon.AdminChangeSummary{Total: 2, Changes: []cognitomon.Event{events[17], events[16]}}
+		want := analysis.AdminChangeSummary{Total: 2, Changes: []cognitomon.Event{events[17], events[16]}}
 		if diff := cmp.Diff(want, admin.Summary(), equalRaw, ignoreCoverage); diff != "" {
 			t.Errorf("AdminChangeSummary mismatch (-want +got):\n%s", diff)
 		}
 	})
 	t.Run("traffic", func(t *testing.T) {
-		kc := func(k cognitomon.EventKind, c cognitomon.ClientID) cognitomon.KindClient {
-			return cognitomon.KindClient{Kind: k, ClientID: c}
+		kc := func(k cognitomon.EventKind, c cognitomon.ClientID) analysis.KindClient {
+			return analysis.KindClient{Kind: k, ClientID: c}
 		}
-		want := cognitomon.TrafficSummary{
+		want := analysis.TrafficSummary{
 			ByKind: map[cognitomon.EventKind]cognitomon.Counts{
 				cognitomon.KindSignIn:        {Attempts: 5, Successes: 1, Throttles: 1},
 				cognitomon.KindPasswordReset: {Attempts: 3, Successes: 1},
@@ -256,7 +258,7 @@ func TestAnalyze(t *testing.T) {
 				cognitomon.SignIn:       {Attempts: 7, Successes: 1, Throttles: 1},
 				cognitomon.TokenRefresh: {Attempts: 3, Successes: 1},
 			},
-			Rows: []cognitomon.TrafficRow{
+			Rows: []analysis.TrafficRow{
 				{KindClient: kc(cognitomon.KindSignIn, "web"), Counts: counts{Attempts: 5, Successes: 1, Throttles: 1}},
 				{KindClient: kc(cognitomon.KindTokenRefresh, "web"), Counts: counts{Attempts: 3, Successes: 1}},
 				{KindClient: kc(cognitomon.KindPasswordReset, "web"), Counts: counts{Attempts: 3, Successes: 1}},
@@ -288,7 +290,7 @@ func TestConsumeCountsABadRecordAndGoesOn(t *testing.T) {
 			}
 		}
 	}
-	failures := cognitomon.NewFailureAnalyzer()
+	failures := analysis.NewFailureAnalyzer()
 	cov, err := cognitomon.Consume(context.Background(), seq, cognitomon.Scope{}, failures)
 	if !errors.Is(err, cognitomon.ErrIncomplete) {
 		t.Errorf("error %v does not wrap ErrIncomplete", err)
@@ -311,7 +313,7 @@ func TestConsumeCountsABadRecordAndGoesOn(t *testing.T) {
 func TestConsumeStopsAtSourceError(t *testing.T) {
 	events := analysisStream()
 	boom := errors.New("LookupEvents: access denied")
-	failures := cognitomon.NewFailureAnalyzer()
+	failures := analysis.NewFailureAnalyzer()
 	cov, err := cognitomon.Consume(context.Background(), streamOf(boom, events[:3]...), cognitomon.Scope{}, failures)
 	if !errors.Is(err, cognitomon.ErrIncomplete) || !errors.Is(err, boom) {
 		t.Errorf("error %v does not wrap ErrIncomplete and the cause", err)
@@ -322,12 +324,12 @@ func TestConsumeStopsAtSourceError(t *testing.T) {
 }
 
 func TestAnalyzeEmpty(t *testing.T) {
-	failures, refresh, admin := cognitomon.NewFailureAnalyzer(), cognitomon.NewRefreshAnalyzer(0), cognitomon.NewAdminChangeAnalyzer()
+	failures, refresh, admin := analysis.NewFailureAnalyzer(), analysis.NewRefreshAnalyzer(0), analysis.NewAdminChangeAnalyzer()
 	if err := analyze(streamOf(nil), failures, refresh, admin); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(cognitomon.FailureSummary{
-		ByReason: exactList[string](), BySourceIP: exactList[string](), ByReasonAndIP: exactList[cognitomon.ReasonIP](),
+	if diff := cmp.Diff(analysis.FailureSummary{
+		ByReason: exactList[string](), BySourceIP: exactList[string](), ByReasonAndIP: exactList[analysis.ReasonIP](),
 	}, failures.Summary(), ignoreCoverage); diff != "" {
 		t.Errorf("empty FailureSummary mismatch (-want +got):\n%s", diff)
 	}
@@ -343,11 +345,11 @@ func TestTopListSpaceSaving(t *testing.T) {
 	// With room for 2 keys, the stream a a b c c c d evicts as the
 	// algorithm says: c takes b's place (count 1+1, error 1), d takes
 	// a's place (2+1, error 2), then c's count is the larger.
-	a := cognitomon.NewFailureAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = 2 })
+	a := analysis.NewFailureAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = 2 })
 	for _, ip := range []string{"a", "a", "b", "c", "c", "c", "d"} {
 		a.Add(cognitomon.Event{Name: "InitiateAuth", ErrorCode: "NotAuthorizedException", SourceIP: ip})
 	}
-	want := cognitomon.TopList[string]{
+	want := analysis.TopList[string]{
 		Items:    []cognitomon.Counted[string]{{Key: "c", Count: 4, Error: 1}, {Key: "d", Count: 3, Error: 2}},
 		Total:    7,
 		Capacity: 2,
@@ -362,7 +364,7 @@ func TestTopListGuarantees(t *testing.T) {
 	// whose true count exceeds Total/Capacity is listed.
 	const capacity, events = 50, 20_000
 	r := rand.New(rand.NewPCG(7, 11))
-	a := cognitomon.NewFailureAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = capacity })
+	a := analysis.NewFailureAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = capacity })
 	truth := map[string]int64{}
 	for range events {
 		var ip string
@@ -409,9 +411,9 @@ func TestAnalyzerBoundedMemory(t *testing.T) {
 	}
 	before := heap()
 	analyzers := []cognitomon.Consumer{
-		cognitomon.NewFailureAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = capacity }),
-		cognitomon.NewEnumerationAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = capacity }),
-		cognitomon.NewTrafficAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = capacity }),
+		analysis.NewFailureAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = capacity }),
+		analysis.NewEnumerationAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = capacity }),
+		analysis.NewTrafficAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = capacity }),
 	}
 	for i := range 150_000 {
 		ip := "10." + strconv.Itoa(i>>16&255) + "." + strconv.Itoa(i>>8&255) + "." + strconv.Itoa(i&255)
@@ -424,7 +426,7 @@ func TestAnalyzerBoundedMemory(t *testing.T) {
 		}
 	}
 	grown := int64(heap()) - int64(before)
-	failures := analyzers[0].(*cognitomon.FailureAnalyzer).Summary()
+	failures := analyzers[0].(*analysis.FailureAnalyzer).Summary()
 	if len(failures.BySourceIP.Items) != capacity || failures.BySourceIP.Exact {
 		t.Errorf("%d IPs tracked (exact %v), want %d estimates", len(failures.BySourceIP.Items), failures.BySourceIP.Exact, capacity)
 	}
@@ -437,7 +439,7 @@ func TestAnalyzerBoundedMemory(t *testing.T) {
 }
 
 func TestRefreshAnalyzerMaxBuckets(t *testing.T) {
-	a := cognitomon.NewRefreshAnalyzer(time.Minute, func(o *cognitomon.AnalyzerOptions) { o.MaxBuckets = 2 })
+	a := analysis.NewRefreshAnalyzer(time.Minute, func(o *analysis.AnalyzerOptions) { o.MaxBuckets = 2 })
 	for i := range 4 {
 		a.Add(cognitomon.Event{Name: "GetTokensFromRefreshToken", Time: t0.Add(time.Duration(i) * time.Minute)})
 	}
@@ -449,7 +451,7 @@ func TestRefreshAnalyzerMaxBuckets(t *testing.T) {
 }
 
 func TestAdminChangeAnalyzerKeepsNewest(t *testing.T) {
-	a := cognitomon.NewAdminChangeAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.MaxChanges = 3 })
+	a := analysis.NewAdminChangeAnalyzer(func(o *analysis.AnalyzerOptions) { o.MaxChanges = 3 })
 	for _, min := range []int{5, 1, 9, 3, 7, 2} {
 		a.Add(cognitomon.Event{EventID: fmt.Sprint(min), Name: "UpdateUserPool", Time: t0.Add(time.Duration(min) * time.Minute)})
 	}
@@ -467,7 +469,7 @@ func TestAdminChangeAnalyzerKeepsNewest(t *testing.T) {
 func TestM2MAnalyzerEviction(t *testing.T) {
 	// With room for one client, the second takes the first's place and
 	// reports what it may have missed.
-	a := cognitomon.NewM2MAnalyzer(func(o *cognitomon.AnalyzerOptions) { o.TopK = 1 })
+	a := analysis.NewM2MAnalyzer(func(o *analysis.AnalyzerOptions) { o.TopK = 1 })
 	for _, c := range []cognitomon.ClientID{"one", "one", "two"} {
 		a.Add(cognitomon.Event{Name: "Token_POST", GrantType: "client_credentials", ClientID: c, Time: t0, SourceIP: ipM1})
 	}
@@ -484,7 +486,7 @@ func BenchmarkFailureAnalyzer(b *testing.B) {
 	for i := range ips {
 		ips[i] = fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
 	}
-	a := cognitomon.NewFailureAnalyzer()
+	a := analysis.NewFailureAnalyzer()
 	e := cognitomon.Event{Name: "InitiateAuth", ErrorCode: "NotAuthorizedException"}
 	runtime.GC()
 	var before runtime.MemStats

@@ -1,4 +1,4 @@
-package cognitomon
+package analysis
 
 import (
 	"cmp"
@@ -6,30 +6,33 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/bounded"
 )
 
 // RefreshCounts split token refreshes by the path they took (FACTS.md 6.2).
 type RefreshCounts struct {
 	// InitiateAuth is InitiateAuth and AdminInitiateAuth with
 	// REFRESH_TOKEN_AUTH or REFRESH_TOKEN.
-	InitiateAuth Counts
+	InitiateAuth cognitomon.Counts
 	// GetTokensFromRefreshToken is the GetTokensFromRefreshToken operation.
-	GetTokensFromRefreshToken Counts
+	GetTokensFromRefreshToken cognitomon.Counts
 	// TokenEndpoint is Token_POST and Beta_Token_POST with grant_type
 	// refresh_token.
-	TokenEndpoint Counts
+	TokenEndpoint cognitomon.Counts
 }
 
 // Total returns the sum over the three paths.
-func (r RefreshCounts) Total() Counts {
+func (r RefreshCounts) Total() cognitomon.Counts {
 	return r.InitiateAuth.Add(r.GetTokensFromRefreshToken).Add(r.TokenEndpoint)
 }
 
-func (r *RefreshCounts) add(e Event, o Outcome) {
+func (r *RefreshCounts) add(e cognitomon.Event, o cognitomon.Outcome) {
 	switch {
 	case e.Name == "GetTokensFromRefreshToken":
 		addOutcome(&r.GetTokensFromRefreshToken, o)
-	case e.Family() == FamilyToken:
+	case e.Family() == cognitomon.FamilyToken:
 		addOutcome(&r.TokenEndpoint, o)
 	default:
 		addOutcome(&r.InitiateAuth, o)
@@ -76,13 +79,13 @@ func NewRefreshAnalyzer(width time.Duration, optFns ...func(*AnalyzerOptions)) *
 }
 
 // Add counts e if it is a token refresh.
-func (a *RefreshAnalyzer) Add(e Event) {
-	if e.Kind() != KindTokenRefresh {
+func (a *RefreshAnalyzer) Add(e cognitomon.Event) {
+	if e.Kind() != cognitomon.KindTokenRefresh {
 		return
 	}
 	o := e.Outcome()
 	a.total.add(e, o)
-	if o != OutcomeSuccess {
+	if o != cognitomon.OutcomeSuccess {
 		a.byReason.add(e.FailureReason())
 	}
 	start := e.Time.UTC().Truncate(a.width)
@@ -114,7 +117,7 @@ type RefreshSummary struct {
 	DroppedEvents int64
 	// Coverage is what the pass that fed the analyzer saw, as Consume
 	// reported it; zero until Consume has finished.
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // Summary returns the counts so far.
@@ -134,14 +137,14 @@ type M2MAnalyzer struct {
 	coverageOf
 	ipsPerClient int
 	maxBuckets   int
-	counts       Counts
-	clients      *spaceSaving[ClientID, m2mClient]
-	hours        map[time.Time]*Counts
+	counts       cognitomon.Counts
+	clients      *bounded.Table[cognitomon.ClientID, m2mClient]
+	hours        map[time.Time]*cognitomon.Counts
 	dropped      int64
 }
 
 type m2mClient struct {
-	counts      Counts
+	counts      cognitomon.Counts
 	first, last time.Time
 	ips         counter[string]
 }
@@ -150,21 +153,21 @@ type m2mClient struct {
 // (clients), IPsPerClient and MaxBuckets (hours).
 func NewM2MAnalyzer(optFns ...func(*AnalyzerOptions)) *M2MAnalyzer {
 	o := analyzerOptions(optFns)
-	a := &M2MAnalyzer{ipsPerClient: o.IPsPerClient, maxBuckets: o.MaxBuckets, hours: make(map[time.Time]*Counts)}
-	a.clients = newSpaceSaving[ClientID](o.TopK, func() m2mClient {
+	a := &M2MAnalyzer{ipsPerClient: o.IPsPerClient, maxBuckets: o.MaxBuckets, hours: make(map[time.Time]*cognitomon.Counts)}
+	a.clients = bounded.NewTable[cognitomon.ClientID](o.TopK, func() m2mClient {
 		return m2mClient{ips: newCounter(a.ipsPerClient, strings.Compare)}
 	})
 	return a
 }
 
 // Add counts e if it is a client-credentials token request.
-func (a *M2MAnalyzer) Add(e Event) {
-	if e.Kind() != KindM2MToken {
+func (a *M2MAnalyzer) Add(e cognitomon.Event) {
+	if e.Kind() != cognitomon.KindM2MToken {
 		return
 	}
 	o := e.Outcome()
 	addOutcome(&a.counts, o)
-	c := a.clients.add(e.ClientID)
+	c := a.clients.Add(e.ClientID)
 	addOutcome(&c.counts, o)
 	if c.first.IsZero() || e.Time.Before(c.first) {
 		c.first = e.Time
@@ -180,7 +183,7 @@ func (a *M2MAnalyzer) Add(e Event) {
 			a.dropped++
 			return
 		}
-		h = new(Counts)
+		h = new(cognitomon.Counts)
 		a.hours[hour] = h
 	}
 	addOutcome(h, o)
@@ -191,10 +194,10 @@ type M2MClient struct {
 	// ClientID is the app client ("" for requests that named none, such
 	// as requests that authenticated with an HTTP Basic header, FACTS.md
 	// 2.3 [X]).
-	ClientID ClientID
+	ClientID cognitomon.ClientID
 	// Counts are the client's requests since it entered the table: exact
 	// when Missed is 0.
-	Counts Counts
+	Counts cognitomon.Counts
 	// Missed bounds the requests of this client that came before it
 	// entered the table (Space-Saving, see TopList): the true number of
 	// requests lies in [Counts.Attempts, Counts.Attempts+Missed].
@@ -215,13 +218,13 @@ type M2MHour struct {
 	// Start is the start of the hour, in UTC.
 	Start time.Time
 	// Counts are the requests of the hour.
-	Counts Counts
+	Counts cognitomon.Counts
 }
 
 // M2MSummary is what an M2MAnalyzer counted.
 type M2MSummary struct {
 	// Counts are all client-credentials requests.
-	Counts Counts
+	Counts cognitomon.Counts
 	// Clients are the tracked clients, most requests first.
 	Clients []M2MClient
 	// Capacity is the most clients tracked at once.
@@ -236,25 +239,25 @@ type M2MSummary struct {
 	DroppedEvents int64
 	// Coverage is what the pass that fed the analyzer saw, as Consume
 	// reported it; zero until Consume has finished.
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // Summary returns the counts so far.
 func (a *M2MAnalyzer) Summary() M2MSummary {
-	s := M2MSummary{Counts: a.counts, Capacity: a.clients.capacity, Exact: !a.clients.evicted, DroppedEvents: a.dropped, Coverage: a.cov}
-	for _, it := range a.clients.sorted(cmp.Compare[ClientID]) {
-		c := it.payload
+	s := M2MSummary{Counts: a.counts, Capacity: a.clients.Capacity(), Exact: a.clients.Exact(), DroppedEvents: a.dropped, Coverage: a.cov}
+	a.clients.Each(cmp.Compare[cognitomon.ClientID], func(it cognitomon.Counted[cognitomon.ClientID], c *m2mClient) bool {
 		hours := c.last.Sub(c.first).Hours()
 		s.Clients = append(s.Clients, M2MClient{
-			ClientID:  it.key,
+			ClientID:  it.Key,
 			Counts:    c.counts,
-			Missed:    it.err,
+			Missed:    it.Error,
 			First:     c.first,
 			Last:      c.last,
 			PerHour:   float64(c.counts.Attempts) / max(hours, 1),
 			SourceIPs: c.ips.list(),
 		})
-	}
+		return true
+	})
 	for _, start := range slices.SortedFunc(maps.Keys(a.hours), time.Time.Compare) {
 		s.Hours = append(s.Hours, M2MHour{Start: start, Counts: *a.hours[start]})
 	}
