@@ -12,6 +12,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // Errors of the alarm functions, for errors.Is.
@@ -47,7 +48,7 @@ type AlarmError struct {
 
 // Error formats e as `alarm "name": Field: problem`.
 func (e *AlarmError) Error() string {
-	return fmt.Sprintf("alarm %q: %s: %s", truncate(e.Alarm), e.Field, e.Problem)
+	return fmt.Sprintf("alarm %q: %s: %s", text.Truncate(e.Alarm), e.Field, e.Problem)
 }
 
 // Unwrap returns ErrInvalidAlarm.

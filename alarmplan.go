@@ -12,6 +12,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // AlarmOptions configure an AlarmManager. The zero value of each field means
@@ -65,7 +66,7 @@ func (m *AlarmManager) checkPrefix() error {
 	}
 	p := m.opts.Prefix
 	if !validName(p) || strings.ContainsAny(p, ":*") || len(p) > 200 {
-		return fmt.Errorf("alarm prefix %q must be 1 to 200 characters without control characters, ':' or '*'", truncate(p))
+		return fmt.Errorf("alarm prefix %q must be 1 to 200 characters without control characters, ':' or '*'", text.Truncate(p))
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // The limits of CloudWatch alarms and CloudWatch Logs metric filters that
@@ -109,7 +110,7 @@ func (a Alarm) Validate() error {
 		}
 		for _, arn := range l.actions {
 			if !strings.HasPrefix(arn, "arn:") || len(arn) > 1024 {
-				bad(l.field, "%q is not an ARN", truncate(arn))
+				bad(l.field, "%q is not an ARN", text.Truncate(arn))
 			}
 		}
 	}
@@ -119,7 +120,7 @@ func (a Alarm) Validate() error {
 	for _, k := range sortedKeys(a.Tags) {
 		switch n := utf8.RuneCountInString(k); {
 		case n < 1 || n > 128:
-			bad("Tags", "key %q must be 1 to 128 characters", truncate(k))
+			bad("Tags", "key %q must be 1 to 128 characters", text.Truncate(k))
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			bad("Tags", "key %q uses the prefix aws:, which AWS reserves", k)
 		}
@@ -169,7 +170,7 @@ func (a Alarm) validateQueries(bad func(field, format string, args ...any)) {
 			}
 			for _, d := range m.Dimensions {
 				if d.Name == "" || len(d.Name) > 255 || d.Value == "" || len(d.Value) > 1024 || !isASCII(d.Name) || !isASCII(d.Value) {
-					bad(field+".Metric.Dimensions", "%q=%q: names must be 1 to 255 and values 1 to 1024 ASCII characters", truncate(d.Name), truncate(d.Value))
+					bad(field+".Metric.Dimensions", "%q=%q: names must be 1 to 255 and values 1 to 1024 ASCII characters", text.Truncate(d.Name), text.Truncate(d.Value))
 				}
 			}
 		default:
@@ -322,19 +323,19 @@ func (a Alarm) validateThreshold(bad func(field, format string, args ...any)) {
 func (a Alarm) validateFilter(bad func(field, format string, args ...any)) {
 	f := a.Filter
 	if !logGroupPattern.MatchString(f.LogGroup) {
-		bad("Filter.LogGroup", "%q must be 1 to 512 characters of [.-_/#A-Za-z0-9]", truncate(f.LogGroup))
+		bad("Filter.LogGroup", "%q must be 1 to 512 characters of [.-_/#A-Za-z0-9]", text.Truncate(f.LogGroup))
 	}
 	if !filterNamePattern.MatchString(f.Name) {
-		bad("Filter.Name", "%q must be 1 to 512 characters without ':' or '*'", truncate(f.Name))
+		bad("Filter.Name", "%q must be 1 to 512 characters without ':' or '*'", text.Truncate(f.Name))
 	}
 	if f.Pattern == "" || len(f.Pattern) > maxFilterPatternLen {
 		bad("Filter.Pattern", "is %d characters long; it must be 1 to %d", len(f.Pattern), maxFilterPatternLen)
 	}
 	if !filterMetricPattern.MatchString(f.Namespace) || strings.HasPrefix(f.Namespace, "AWS/") {
-		bad("Filter.Namespace", "%q must be 1 to 255 characters without ':', '*' or '$', outside AWS/", truncate(f.Namespace))
+		bad("Filter.Namespace", "%q must be 1 to 255 characters without ':', '*' or '$', outside AWS/", text.Truncate(f.Namespace))
 	}
 	if !filterMetricPattern.MatchString(f.MetricName) {
-		bad("Filter.MetricName", "%q must be 1 to 255 characters without ':', '*' or '$'", truncate(f.MetricName))
+		bad("Filter.MetricName", "%q must be 1 to 255 characters without ':', '*' or '$'", text.Truncate(f.MetricName))
 	}
 	if f.Value == "" || len(f.Value) > maxFilterValueLen {
 		bad("Filter.Value", "must be 1 to %d characters", maxFilterValueLen)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // Dashboard is one CloudWatch dashboard as data: its name and its body, the
@@ -151,7 +152,7 @@ func newDashboardBuilder(in DashboardInput) (*dashboardBuilder, error) {
 		b.region = in.UserPool.Region()
 	}
 	if !regionPattern.MatchString(b.region) {
-		return nil, fmt.Errorf("dashboard: region %q is not a Region name such as us-east-1", truncate(b.region))
+		return nil, fmt.Errorf("dashboard: region %q is not a Region name such as us-east-1", text.Truncate(b.region))
 	}
 	if len(in.Clients) == 0 {
 		return nil, errors.New("dashboard: needs the pool's app clients; list them with MetricsClient.Clients")
@@ -178,7 +179,7 @@ func newDashboardBuilder(in DashboardInput) (*dashboardBuilder, error) {
 	}
 	for _, c := range sortedKeys(b.quotas) {
 		if !quotaCategoryPattern.MatchString(c) {
-			return nil, fmt.Errorf("dashboard: quota category %q is not a category name such as UserAuthentication", truncate(c))
+			return nil, fmt.Errorf("dashboard: quota category %q is not a category name such as UserAuthentication", text.Truncate(c))
 		}
 		if q := b.quotas[c]; !(q > 0) || q > 1e9 {
 			return nil, fmt.Errorf("dashboard: quota of %s is %v requests per second; want a positive number", c, q)
@@ -189,13 +190,13 @@ func newDashboardBuilder(in DashboardInput) (*dashboardBuilder, error) {
 		m := alarmARNPattern.FindStringSubmatch(arn)
 		switch {
 		case m == nil:
-			return nil, fmt.Errorf("dashboard: alarm ARN %d: %q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)", i+1, truncate(arn))
+			return nil, fmt.Errorf("dashboard: alarm ARN %d: %q is not a CloudWatch alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>)", i+1, text.Truncate(arn))
 		case !strings.HasPrefix(m[4], prefix) || !validName(m[4]):
-			return nil, fmt.Errorf("dashboard: alarm ARN %d: %w: alarm %q is not named under %q", i+1, ErrNotOwned, truncate(m[4]), prefix)
+			return nil, fmt.Errorf("dashboard: alarm ARN %d: %w: alarm %q is not named under %q", i+1, ErrNotOwned, text.Truncate(m[4]), prefix)
 		}
 	}
 	if in.TrailLogGroup != "" && !logGroupPattern.MatchString(in.TrailLogGroup) {
-		return nil, fmt.Errorf("dashboard: trail log group %q must be 1 to 512 characters of A-Z a-z 0-9 . - _ / #", truncate(in.TrailLogGroup))
+		return nil, fmt.Errorf("dashboard: trail log group %q must be 1 to 512 characters of A-Z a-z 0-9 . - _ / #", text.Truncate(in.TrailLogGroup))
 	}
 	return b, nil
 }
@@ -208,11 +209,11 @@ func newDashboardBuilder(in DashboardInput) (*dashboardBuilder, error) {
 // account can check with DescribeIdentityProvider.
 func validProviderName(p string) error {
 	if p == "" || !utf8.ValidString(p) || utf8.RuneCountInString(p) > 32 {
-		return fmt.Errorf("%q must be 1 to 32 characters of UTF-8", truncate(p))
+		return fmt.Errorf("%q must be 1 to 32 characters of UTF-8", text.Truncate(p))
 	}
 	for _, r := range p {
 		if r < 0x20 || r == 0x7f {
-			return fmt.Errorf("%q has a control character", truncate(p))
+			return fmt.Errorf("%q has a control character", text.Truncate(p))
 		}
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // This file is the dashboard body: the JSON shapes StandardDashboard writes,
@@ -165,13 +166,13 @@ func canonicalBody(body string) (string, error) {
 func (d Dashboard) Validate() error {
 	var msgs []cwtypes.DashboardValidationMessage
 	if len(d.Name) > maxDashboardNameLength || !dashboardNamePattern.MatchString(d.Name) {
-		msgs = append(msgs, validationMessage("/DashboardName", fmt.Sprintf("%q must be 1 to %d characters of A-Z a-z 0-9 - _", truncate(d.Name), maxDashboardNameLength)))
+		msgs = append(msgs, validationMessage("/DashboardName", fmt.Sprintf("%q must be 1 to %d characters of A-Z a-z 0-9 - _", text.Truncate(d.Name), maxDashboardNameLength)))
 	}
 	msgs = append(msgs, validateBody(d.Body)...)
 	if len(msgs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("dashboard %q: %w", truncate(d.Name), invalidDashboard(msgs))
+	return fmt.Errorf("dashboard %q: %w", text.Truncate(d.Name), invalidDashboard(msgs))
 }
 
 func validationMessage(path, msg string) cwtypes.DashboardValidationMessage {

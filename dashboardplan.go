@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // DashboardAPI is the part of the CloudWatch API that DashboardManager
@@ -113,7 +114,7 @@ func (m *DashboardManager) Plan(ctx context.Context, desired ...Dashboard) (*Das
 	for _, d := range desired {
 		switch {
 		case !strings.HasPrefix(d.Name, m.prefix):
-			errs = append(errs, fmt.Errorf("dashboard %q: %w: the manager owns names starting with %q", truncate(d.Name), ErrNotOwned, m.prefix))
+			errs = append(errs, fmt.Errorf("dashboard %q: %w: the manager owns names starting with %q", text.Truncate(d.Name), ErrNotOwned, m.prefix))
 			continue
 		case want[d.Name] != "":
 			errs = append(errs, fmt.Errorf("dashboard %q: defined twice", d.Name))
@@ -262,7 +263,7 @@ func (m *DashboardManager) Apply(ctx context.Context, p *DashboardPlan) ([]strin
 	puts := append(slices.Clone(p.Creates), p.Updates...)
 	for _, c := range append(slices.Clone(puts), p.Deletes...) {
 		if !strings.HasPrefix(c.Name, m.prefix) {
-			errs = append(errs, fmt.Errorf("dashboard %q: %w: the manager owns names starting with %q", truncate(c.Name), ErrNotOwned, m.prefix))
+			errs = append(errs, fmt.Errorf("dashboard %q: %w: the manager owns names starting with %q", text.Truncate(c.Name), ErrNotOwned, m.prefix))
 		}
 	}
 	for _, c := range puts {

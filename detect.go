@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // Check is one detection: a rule over the events, the metrics or both.
@@ -95,10 +96,6 @@ type DetectInput struct {
 	// Quota is the account's quota usage for the range
 	// (MetricsClient.QuotaUsage).
 	Quota *QuotaUsage
-	// Baseline is what was learned from a reference window
-	// (LearnBaseline), for checks in baseline mode and first-seen checks.
-	// It must have been learned for Scope.UserPool.
-	Baseline *Baseline
 	// Limits bound the memory of the run.
 	Limits DetectLimits
 }
@@ -124,7 +121,10 @@ type DetectLimits struct {
 	MaxFindings int
 }
 
-func (l DetectLimits) withDefaults() DetectLimits {
+// WithDefaults returns l with each zero field set to its documented
+// default. Detect and Detector hand checks their input's Limits with the
+// defaults filled in.
+func (l DetectLimits) WithDefaults() DetectLimits {
 	if l.Lateness <= 0 {
 		l.Lateness = 15 * time.Minute
 	}
@@ -137,7 +137,10 @@ func (l DetectLimits) withDefaults() DetectLimits {
 	return l
 }
 
-func (in *DetectInput) validate() error {
+// Validate reports whether in can be run: a valid Scope, a range when
+// metrics are given, and no negative limit. Detect validates its input;
+// code that drives checks itself (checks.LearnBaseline) calls it.
+func (in *DetectInput) Validate() error {
 	if err := in.Scope.Validate(); err != nil {
 		return fmt.Errorf("detect: %w", err)
 	}
@@ -146,9 +149,6 @@ func (in *DetectInput) validate() error {
 	}
 	if in.Limits.Lateness < 0 || in.Limits.MaxKeys < 0 || in.Limits.MaxFindings < 0 {
 		return errors.New("detect: negative limit")
-	}
-	if b := in.Baseline; b != nil && b.UserPool != "" && in.Scope.UserPool != "" && b.UserPool != in.Scope.UserPool {
-		return fmt.Errorf("detect: %w: the baseline was learned for user pool %s, not %s", ErrInvalidBaseline, b.UserPool, in.Scope.UserPool)
 	}
 	return nil
 }
@@ -178,15 +178,6 @@ type Skipped struct {
 	Check string
 	// Reason says what input was missing (the error's text).
 	Reason string
-}
-
-var checkNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-
-func validateCheckName(name string) error {
-	if !checkNamePattern.MatchString(name) {
-		return fmt.Errorf("check name %q: want 1 to 64 lower-case letters, digits and dashes", truncate(name))
-	}
-	return nil
 }
 
 // Detect runs the checks over in: it starts each check, reads in.Events
@@ -254,10 +245,10 @@ func NewDetector(in DetectInput, checks ...Check) (*Detector, error) {
 func noEvents(func(Event, error) bool) {}
 
 func newDetector(in DetectInput, checks []Check) (*Detector, error) {
-	if err := in.validate(); err != nil {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	in.Limits = in.Limits.withDefaults()
+	in.Limits = in.Limits.WithDefaults()
 	in.Scope = in.scope()
 	d := &Detector{in: in, det: &Detection{Range: in.Scope.Range}}
 	seen := map[string]bool{}
@@ -266,7 +257,7 @@ func newDetector(in DetectInput, checks []Check) (*Detector, error) {
 			return nil, fmt.Errorf("detect: check %d is nil", i)
 		}
 		name := c.Name()
-		if err := validateCheckName(name); err != nil {
+		if err := text.CheckName(name); err != nil {
 			return nil, fmt.Errorf("detect: %w", err)
 		}
 		if seen[name] {
@@ -336,7 +327,7 @@ func (d *Detector) Result(ctx context.Context) (*Detection, error) {
 		det.Range = det.Coverage.Span()
 	}
 	if det.Late > 0 {
-		det.Notes = append(det.Notes, fmt.Sprintf("%d events arrived more than %s behind a newer event; window rules may have missed them (DetectInput.Events should be in ascending time order)", det.Late, fmtDuration(d.in.Limits.Lateness)))
+		det.Notes = append(det.Notes, fmt.Sprintf("%d events arrived more than %s behind a newer event; window rules may have missed them (DetectInput.Events should be in ascending time order)", det.Late, text.Duration(d.in.Limits.Lateness)))
 	}
 	for _, r := range d.runs {
 		fs, err := r.ev.Findings(ctx)

@@ -36,6 +36,26 @@
 // documented, so cognitomon computes a pool total as the sum over the pool's
 // clients. A period with no datapoint is a period with no traffic.
 //
+// # The map of the module
+//
+// The root package holds the clients over the three sources, the Event that
+// CloudTrail's API and log files both give, and what every result shares:
+//
+//   - api.go: the narrow service interfaces; ids.go: UserPoolID, ClientID,
+//     TimeRange; scope.go and coverage.go: what a pass is about and what
+//     it saw; consume.go: Consume and the Consumer contract.
+//   - metrics*.go, risk.go, quotausage.go, metricmath.go: MetricsClient;
+//     trail*.go, event.go, record.go, oldestfirst.go: TrailClient,
+//     ReadEventFiles; insights*.go: InsightsClient and Catalog.
+//   - detect.go and findings.go: Detect, Detector, Check, Finding.
+//   - alarm*.go, backtest.go, cloudformation.go, metricfilter.go: alarms
+//     as code; dashboard*.go: dashboards as code; inventory.go and
+//     trailcoverage.go: the pool's configuration and its trails.
+//
+// Beside it, package analysis summarises events (failures, enumeration,
+// resets, MFA, refreshes, machine clients, admin changes, traffic) and
+// package checks holds the detections and baselines that Detect runs.
+//
 // # Testing code built on cognitomon
 //
 // Package cognitomontest is to cognitomon what net/http/httptest is to

@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/cognitomon/cognitomon/analysis"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/analysis"
+	"github.com/cognitomon/cognitomon/checks"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 )
 
@@ -120,7 +120,7 @@ func ExampleConsume() {
 func ExampleDetector() {
 	pool := examplePool()
 	scope := cognitomon.Scope{UserPool: pool.ID(), Clients: pool.TrafficClients()}
-	det, err := cognitomon.NewDetector(cognitomon.DetectInput{Scope: scope}, cognitomon.Builtins()...)
+	det, err := cognitomon.NewDetector(cognitomon.DetectInput{Scope: scope}, checks.Builtins()...)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -155,32 +155,44 @@ func ExampleDetector() {
 	// medium admin-callback-urls client=4k2webapp0example0client1 ip=192.0.2.99 caller=arn:aws:iam::123456789012:user/mallory
 }
 
-// LearnBaseline learns normal from a reference window; a baseline belongs
-// to its pool, and Detect refuses it for another.
-func ExampleLearnBaseline() {
+// A team runs the built-in checks over a day of CloudTrail events and the
+// metrics, and prints what they found.
+func ExampleDetect() {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	pool := cognitomontest.NewPool("us-east-1_AbCdEf123")
-	end := exampleAt
-	cognitomontest.QuietWeek(pool, end, 1)
-	events := func(yield func(cognitomon.Event, error) bool) {
-		for _, r := range pool.TrailRecords() {
-			if !yield(cognitomon.ParseEvent(r.JSON)) {
-				return
-			}
+	cognitomontest.SlowBruteForce(pool, "web1example", "alice", "192.0.2.66", at, 10*time.Minute, 30)
+
+	var events []cognitomon.Event
+	for _, r := range pool.TrailRecords() {
+		e, err := cognitomon.ParseEvent(r.JSON)
+		if err != nil {
+			fmt.Println(err)
+			return
 		}
+		events = append(events, e)
 	}
-	ref := cognitomon.TimeRange{Start: end.Add(-7 * 24 * time.Hour), End: end}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{
-		Scope:  cognitomon.Scope{UserPool: pool.ID(), Clients: pool.TrafficClients(), Range: ref},
-		Events: events,
-	}, cognitomon.Builtins()...)
+	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{
+		// The pool and its app client: InitiateAuth events name only the
+		// client, and the scope attributes them to the pool by it.
+		Scope: cognitomon.Scope{UserPool: pool.ID(), Clients: []cognitomon.ClientID{"web1example"}, Range: cognitomon.TimeRange{Start: at.Add(-time.Hour), End: at.Add(time.Hour)}},
+		Events: func(yield func(cognitomon.Event, error) bool) {
+			for _, e := range events {
+				if !yield(e, nil) {
+					return
+				}
+			}
+		},
+	}, checks.Builtins()...)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("learned for", b.UserPool, "over", b.Range.Duration())
-	_, err = cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: "us-east-1_Other1"}, Baseline: b})
-	fmt.Println(err)
+	for _, f := range det.Findings {
+		fmt.Printf("%s %s %s\n  %s\n", f.Severity, f.Check, f.Window, f.Summary)
+	}
+	fmt.Println(len(det.Coverage.Skipped), "checks skipped, for lack of metrics or a baseline")
 	// Output:
-	// learned for us-east-1_AbCdEf123 over 168h0m0s
-	// detect: invalid baseline: the baseline was learned for user pool us-east-1_AbCdEf123, not us-east-1_Other1
+	// high brute-force 2026-03-02T09:00:00Z/2026-03-02T09:10:00Z
+	//   30 sign-in failures within 10m for ip=192.0.2.66 (threshold 20)
+	// 8 checks skipped, for lack of metrics or a baseline
 }

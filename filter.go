@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // EventFilter selects events by what they are. Range is required by
@@ -53,12 +54,12 @@ func (f EventFilter) Validate() error {
 			return errors.New("event filter: empty event name")
 		}
 		if lookupValueLen(n) > 2000 {
-			return fmt.Errorf("event filter: event name %q is longer than the 2000 characters LookupEvents accepts", truncate(n))
+			return fmt.Errorf("event filter: event name %q is longer than the 2000 characters LookupEvents accepts", text.Truncate(n))
 		}
 	}
 	for _, fam := range f.Families {
 		if fam.Names() == nil {
-			return fmt.Errorf("event filter: unknown endpoint family %q", truncate(string(fam)))
+			return fmt.Errorf("event filter: unknown endpoint family %q", text.Truncate(string(fam)))
 		}
 	}
 	for _, k := range f.Kinds {

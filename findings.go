@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cognitomon/cognitomon/internal/bounded"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // Severity says how urgently a Finding needs a person. The zero value is
@@ -48,12 +49,13 @@ func (s Severity) String() string {
 	return "Severity(" + strconv.Itoa(int(s)) + ")"
 }
 
-func (s Severity) valid() bool { return s >= SeverityInfo && s <= SeverityCritical }
+// Valid reports whether s is one of the severities.
+func (s Severity) Valid() bool { return s >= SeverityInfo && s <= SeverityCritical }
 
 // MarshalText returns String's result. It fails for a value that is not a
 // severity.
 func (s Severity) MarshalText() ([]byte, error) {
-	if !s.valid() {
+	if !s.Valid() {
 		return nil, fmt.Errorf("cognitomon: invalid severity %d", int(s))
 	}
 	return []byte(s.String()), nil
@@ -78,7 +80,7 @@ func ParseSeverity(s string) (Severity, error) {
 			return v, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown severity %q: want info, low, medium, high or critical", truncate(s))
+	return 0, fmt.Errorf("unknown severity %q: want info, low, medium, high or critical", text.Truncate(s))
 }
 
 // Finding is one thing a check saw: what, how severe, over which window,
@@ -192,11 +194,6 @@ type Evidence struct {
 // such a check in Detection.Skipped rather than treating its silence as an
 // all-clear.
 var ErrMissingInput = errors.New("missing input")
-
-// missingInput returns an error wrapping ErrMissingInput.
-func missingInput(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrMissingInput, fmt.Sprintf(format, args...))
-}
 
 // Counted is one key of a ranked table with its estimated count: Count is
 // an upper bound of the key's true count, and the true count is at least

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // Sentinel errors, for errors.Is. Errors that carry them also say what was
@@ -83,7 +85,7 @@ func (id UserPoolID) Validate() error {
 	case id == "":
 		return fmt.Errorf("%w: empty", ErrInvalidUserPoolID)
 	case len(id) > maxUserPoolIDLen:
-		return fmt.Errorf("%w: %q is %d characters long, more than %d", ErrInvalidUserPoolID, truncate(string(id)), len(id), maxUserPoolIDLen)
+		return fmt.Errorf("%w: %q is %d characters long, more than %d", ErrInvalidUserPoolID, text.Truncate(string(id)), len(id), maxUserPoolIDLen)
 	case !userPoolIDPattern.MatchString(string(id)):
 		return fmt.Errorf("%w: %q does not match <region>_<id> ([\\w-]+_[0-9a-zA-Z]+)", ErrInvalidUserPoolID, string(id))
 	}
@@ -119,7 +121,7 @@ func (id ClientID) Validate() error {
 	case id == "":
 		return fmt.Errorf("%w: empty", ErrInvalidClientID)
 	case len(id) > maxClientIDLen:
-		return fmt.Errorf("%w: %q is %d characters long, more than %d", ErrInvalidClientID, truncate(string(id)), len(id), maxClientIDLen)
+		return fmt.Errorf("%w: %q is %d characters long, more than %d", ErrInvalidClientID, text.Truncate(string(id)), len(id), maxClientIDLen)
 	case !clientIDPattern.MatchString(string(id)):
 		return fmt.Errorf("%w: %q has characters outside [A-Za-z0-9_+]", ErrInvalidClientID, string(id))
 	}
@@ -132,14 +134,6 @@ func (id ClientID) IsPseudo() bool { return id == AdminClient || id == InvalidCl
 
 // String returns the ID as it is.
 func (id ClientID) String() string { return string(id) }
-
-func truncate(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
-}
 
 // TimeRange is the half-open interval [Start, End). The zero value is not a
 // valid range; build one with NewTimeRange or Last.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cognitomon/cognitomon/internal/eventnames"
 	"github.com/cognitomon/cognitomon/internal/insightsql"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // Errors of the Logs Insights catalogue and runner, for errors.Is.
@@ -205,9 +206,9 @@ func (q Query) Render(p QueryParams) (string, error) {
 	for i, n := range p.EventNames {
 		switch {
 		case q.EventNames != nil && !slices.Contains(q.EventNames, n):
-			return fail("event name %d: %q is not one the query reads", i+1, truncate(n))
+			return fail("event name %d: %q is not one the query reads", i+1, text.Truncate(n))
 		case q.EventNames == nil && !knownEventName(n):
-			return fail("event name %d: %q is not a Cognito event name cognitomon knows", i+1, truncate(n))
+			return fail("event name %d: %q is not a Cognito event name cognitomon knows", i+1, text.Truncate(n))
 		}
 		if !slices.Contains(names, n) {
 			names = append(names, n)
@@ -365,7 +366,7 @@ func (r *renderer) field(name string) string {
 func (r *renderer) str(s string) string {
 	if !isLiteralSafe(s) {
 		if r.err == nil {
-			r.err = fmt.Errorf("value %q cannot be written as a query literal", truncate(s))
+			r.err = fmt.Errorf("value %q cannot be written as a query literal", text.Truncate(s))
 		}
 		return `""`
 	}

@@ -8,13 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cognitomon/cognitomon/analysis"
-
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/analysis"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 	"github.com/cognitomon/cognitomon/internal/insightsql"
+	"github.com/google/go-cmp/cmp"
 )
 
 // The proofs: every canned query, run by the evaluator over a simulated

@@ -14,13 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cognitomon/cognitomon/analysis"
-
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/analysis"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 	"github.com/cognitomon/cognitomon/internal/insightsql"
+	"github.com/google/go-cmp/cmp"
 )
 
 // The world the proofs run over: a simulated pool with every kind of

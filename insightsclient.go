@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/smithy-go"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // QueryError reports a Logs Insights query that ended with a status other
@@ -443,7 +444,7 @@ func (c *InsightsClient) collect(ctx context.Context, id string, out *cloudwatch
 			return res, nil
 		}
 		if seen[token] {
-			return nil, fmt.Errorf("logs insights query %s: GetQueryResults repeated page token %q", id, truncate(token))
+			return nil, fmt.Errorf("logs insights query %s: GetQueryResults repeated page token %q", id, text.Truncate(token))
 		}
 		seen[token] = true
 		var err error
@@ -562,7 +563,7 @@ func setValue(v reflect.Value, s string) error {
 	case reflect.Bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return fmt.Errorf("%q is not a boolean", truncate(s))
+			return fmt.Errorf("%q is not a boolean", text.Truncate(s))
 		}
 		v.SetBool(b)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -570,7 +571,7 @@ func setValue(v reflect.Value, s string) error {
 		if err != nil {
 			f, ferr := strconv.ParseFloat(s, 64)
 			if ferr != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
-				return fmt.Errorf("%q is not an integer", truncate(s))
+				return fmt.Errorf("%q is not an integer", text.Truncate(s))
 			}
 			n = int64(f)
 		}
@@ -583,7 +584,7 @@ func setValue(v reflect.Value, s string) error {
 		if err != nil {
 			f, ferr := strconv.ParseFloat(s, 64)
 			if ferr != nil || f != math.Trunc(f) || f < 0 || f >= math.MaxUint64 {
-				return fmt.Errorf("%q is not a non-negative integer", truncate(s))
+				return fmt.Errorf("%q is not a non-negative integer", text.Truncate(s))
 			}
 			n = uint64(f)
 		}
@@ -594,7 +595,7 @@ func setValue(v reflect.Value, s string) error {
 	case reflect.Float32, reflect.Float64:
 		f, err := strconv.ParseFloat(s, v.Type().Bits())
 		if err != nil {
-			return fmt.Errorf("%q is not a number", truncate(s))
+			return fmt.Errorf("%q is not a number", text.Truncate(s))
 		}
 		v.SetFloat(f)
 	}
@@ -612,5 +613,5 @@ func parseResultTime(s string) (time.Time, error) {
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && s != "" && s[0] != '-' && s[0] != '+' {
 		return time.UnixMilli(ms).UTC(), nil
 	}
-	return time.Time{}, fmt.Errorf("%q is not a time", truncate(s))
+	return time.Time{}, fmt.Errorf("%q is not a time", text.Truncate(s))
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cognitomon/cognitomon/internal/eventnames"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // riskyAdminEvents returns the CloudTrail event names that the admin-changes
@@ -58,7 +59,7 @@ func riskyAdminChangesAlarm(pool UserPoolID, logGroup string, optFns ...func(*De
 	}
 	for _, e := range events {
 		if !eventNamePattern.MatchString(e) {
-			return Alarm{}, &AlarmError{Alarm: name, Field: "Events", Problem: fmt.Sprintf("%q is not a CloudTrail event name", truncate(e))}
+			return Alarm{}, &AlarmError{Alarm: name, Field: "Events", Problem: fmt.Sprintf("%q is not a CloudTrail event name", text.Truncate(e))}
 		}
 	}
 	// The pool ID has been validated ([\w-]+_[0-9a-zA-Z]+): no quote or

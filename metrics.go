@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // The namespaces and dimension names of the metrics that MetricsClient reads
@@ -361,7 +362,7 @@ func (c *MetricsClient) Stats(ctx context.Context, in StatsInput) (*Stats, error
 	}
 	for _, p := range in.IdentityProviders {
 		if p == "" || len(p) > 1024 {
-			return nil, fmt.Errorf("identity provider %q: must be 1 to 1024 characters", truncate(p))
+			return nil, fmt.Errorf("identity provider %q: must be 1 to 1024 characters", text.Truncate(p))
 		}
 	}
 	flows := in.Flows

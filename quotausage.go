@@ -145,3 +145,31 @@ func (c *MetricsClient) QuotaUsage(ctx context.Context, r TimeRange) (*QuotaUsag
 	slices.SortFunc(out.Categories, func(a, b CategoryUsage) int { return strings.Compare(a.Category, b.Category) })
 	return out, nil
 }
+
+// DefaultQuotas returns Cognito's default requests-per-second quota of each
+// rate-limit category, per account and Region across all user pools
+// (FACTS.md 6.3). UserAuthentication, UserCreation, UserFederation,
+// UserRead, UserToken and UserResourceRead can be raised; pass the raised
+// values to checks.Builtins in its options' Quotas.
+func DefaultQuotas() map[string]float64 {
+	return map[string]float64{
+		"UserAuthentication":     120,
+		"UserCreation":           50,
+		"UserFederation":         25,
+		"UserAccountRecovery":    30,
+		"UserRead":               120,
+		"UserUpdate":             25,
+		"UserToken":              120,
+		"UserResourceRead":       50,
+		"UserResourceUpdate":     25,
+		"UserList":               30,
+		"UserPoolRead":           15,
+		"UserPoolUpdate":         15,
+		"UserPoolResourceRead":   20,
+		"UserPoolResourceUpdate": 15,
+		"UserPoolClientRead":     15,
+		"UserPoolClientUpdate":   15,
+		"ClientAuthentication":   150,
+		"LimitManagement":        1,
+	}
+}

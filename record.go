@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // ParseEvent decodes one CloudTrail record (the JSON of one element of a log
@@ -67,14 +69,14 @@ func parseRecord(data []byte, owned bool) (Event, error) {
 		if r.eventSource == "" {
 			return Event{}, fmt.Errorf("%w: the record has no eventSource", ErrNotUserPoolEvent)
 		}
-		return Event{}, fmt.Errorf("%w: eventSource is %q", ErrNotUserPoolEvent, truncate(r.eventSource))
+		return Event{}, fmt.Errorf("%w: eventSource is %q", ErrNotUserPoolEvent, text.Truncate(r.eventSource))
 	}
 	if r.eventName == "" {
 		return Event{}, errors.New("user pool record has no eventName")
 	}
 	t, err := time.Parse(time.RFC3339Nano, r.eventTime)
 	if err != nil {
-		return Event{}, fmt.Errorf("user pool record %s has eventTime %q, not an RFC 3339 time", truncate(r.eventName), truncate(r.eventTime))
+		return Event{}, fmt.Errorf("user pool record %s has eventTime %q, not an RFC 3339 time", text.Truncate(r.eventName), text.Truncate(r.eventTime))
 	}
 	raw := data
 	if !owned {

@@ -15,17 +15,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cognitomon/cognitomon/analysis"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/smithy-go"
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/analysis"
+	"github.com/cognitomon/cognitomon/cognitomontest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/cognitomon/cognitomon"
-	"github.com/cognitomon/cognitomon/cognitomontest"
 )
 
 // ignoreRaw leaves Event.Raw out of comparisons; tests check it apart.

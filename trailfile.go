@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"iter"
 	"strings"
+
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // maxRecordSize bounds the memory that one record of a log file may take.
@@ -180,7 +182,7 @@ func readLogFile(r io.Reader, name string, o *ReadOptions, yield func(Event, err
 			if err != nil {
 				return fail(-1, s.eofErr(err, "in the top-level object"))
 			}
-			return fail(-1, fmt.Errorf("malformed top-level object: expected ':' after key %s, found %q", truncate(string(key)), c))
+			return fail(-1, fmt.Errorf("malformed top-level object: expected ':' after key %s, found %q", text.Truncate(string(key)), c))
 		}
 		s.off++
 		if isRecords {

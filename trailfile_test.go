@@ -18,12 +18,10 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/cognitomon/cognitomon"
 	"github.com/cognitomon/cognitomon/analysis"
-
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/cognitomon/cognitomon"
 )
 
 // logFile wraps records in a CloudTrail log file's top-level object.

@@ -12,12 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitomon/cognitomon"
 	"github.com/cognitomon/cognitomon/analysis"
-
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/cognitomon/cognitomon"
 )
 
 // streamOf yields events, then err if it is not nil.

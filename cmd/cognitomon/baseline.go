@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/checks"
 )
 
 // runBaseline learns what normal looks like from a past range of the pool's
@@ -41,7 +42,7 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 	// LearnBaseline reads the stream through Consume, so its scope and
 	// coverage are the report's; it refuses a stream that broke, and then
 	// nothing is written.
-	b, err := cognitomon.LearnBaseline(ctx, cognitomon.DetectInput{Scope: in.scope, Events: in.events(ctx, &o, prog, true)}, cognitomon.Builtins()...)
+	b, err := checks.LearnBaseline(ctx, cognitomon.DetectInput{Scope: in.scope, Events: in.events(ctx, &o, prog, true)}, checks.Builtins()...)
 	prog.done()
 	if err != nil {
 		if ctx.Err() != nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-
 	"github.com/cognitomon/cognitomon"
 )
 
@@ -414,7 +413,7 @@ func (s *sight) sources() []doctorSource {
 }
 
 // The built-in detection checks by what they read. The names are the
-// checks' own (cognitomon.Builtins); they are strings here so that doctor
+// checks' own (checks.Builtins); they are strings here so that doctor
 // does not depend on where the checks live.
 var (
 	eventChecks   = []string{"brute-force", "brute-force-slow", "credential-stuffing", "credential-stuffing-botnet", "distributed-brute-force", "success-after-failures", "password-reset-flood", "password-reset-user", "refresh-failure-spike", "token-theft", "admin-mfa-off", "admin-new-client", "admin-callback-urls", "admin-threat-protection-lowered", "admin-deletion", "admin-identity-provider"}

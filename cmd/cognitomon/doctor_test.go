@@ -9,8 +9,8 @@ import (
 
 	cgtypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/checks"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 )
 
@@ -184,7 +184,7 @@ func TestDoctorCheckNames(t *testing.T) {
 		named = append(named, l...)
 	}
 	var builtin []string
-	for _, c := range cognitomon.Builtins() {
+	for _, c := range checks.Builtins() {
 		builtin = append(builtin, c.Name())
 	}
 	slices.Sort(named)

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cognitomon/cognitomon/analysis"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/analysis"
+	"github.com/cognitomon/cognitomon/checks"
 )
 
 type reportOptions struct {
@@ -85,9 +85,9 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 	if err != nil {
 		return nil, err
 	}
-	var baseline *cognitomon.Baseline
+	var baseline *checks.Baseline
 	if o.baseline != "" {
-		if baseline, err = cognitomon.LoadBaseline(o.baseline); err != nil {
+		if baseline, err = checks.LoadBaseline(o.baseline); err != nil {
 			return nil, usageError{fmt.Errorf("--baseline: %w", err)}
 		}
 		if in.pool != "" && baseline.UserPool != "" && baseline.UserPool != in.pool {
@@ -136,8 +136,8 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 		}
 	}
 
-	det, err := cognitomon.NewDetector(cognitomon.DetectInput{Scope: in.scope, Stats: stats, Quota: quota, Baseline: baseline},
-		cognitomon.Builtins(func(b *cognitomon.BuiltinOptions) { b.Clock = o.now })...)
+	det, err := cognitomon.NewDetector(cognitomon.DetectInput{Scope: in.scope, Stats: stats, Quota: quota},
+		checks.Builtins(func(b *checks.BuiltinOptions) { b.Clock, b.Baseline = o.now, baseline })...)
 	if err != nil {
 		return nil, err
 	}

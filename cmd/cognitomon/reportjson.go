@@ -3,9 +3,8 @@ package main
 import (
 	"time"
 
-	"github.com/cognitomon/cognitomon/analysis"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/analysis"
 )
 
 // reportSchema names the JSON report's version (docs/json-output.md).

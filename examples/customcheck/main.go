@@ -29,12 +29,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/checks"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 )
 
-// OfficeHours reports completed sign-ins (cognitomon.CompletedSignIn) to the
+// OfficeHours reports completed sign-ins (checks.CompletedSignIn) to the
 // given app clients outside office hours: before From or from To o'clock,
 // or on a Saturday or Sunday, in Location. One finding per user (per sub,
 // or per address for requests that carry no sub).
@@ -87,7 +87,7 @@ type offUser struct {
 }
 
 func (o *offHours) Add(e cognitomon.Event) {
-	if !cognitomon.CompletedSignIn(e) || !slices.Contains(o.c.Clients, e.ClientID) || o.c.during(e.Time) {
+	if !checks.CompletedSignIn(e) || !slices.Contains(o.c.Clients, e.ClientID) || o.c.during(e.Time) {
 		return
 	}
 	subj := cognitomon.Subject{Client: e.ClientID, Sub: e.Sub}
@@ -256,7 +256,7 @@ func run(ctx context.Context, w io.Writer, o options, now time.Time) error {
 	det, err := cognitomon.Detect(ctx, cognitomon.DetectInput{
 		Scope:  scope,
 		Events: cognitomon.OldestFirst(ctx, tc, cognitomon.EventFilter{Range: r}, 5*time.Minute),
-	}, append([]cognitomon.Check{check}, cognitomon.Builtins()...)...)
+	}, append([]cognitomon.Check{check}, checks.Builtins()...)...)
 	if err != nil {
 		return err
 	}

@@ -20,13 +20,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cognitomon/cognitomon/analysis"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/analysis"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 )
 

@@ -23,9 +23,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cognitomon/cognitomon/analysis"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/analysis"
 )
 
 func main() {

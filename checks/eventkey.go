@@ -1,4 +1,4 @@
-package cognitomon
+package checks
 
 import (
 	"fmt"
@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // EventKey names a field of an Event that rules group and count by. The
@@ -88,11 +91,11 @@ func (k *EventKey) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown event key %q", truncate(string(b)))
+	return fmt.Errorf("unknown event key %q", text.Truncate(string(b)))
 }
 
 // Of returns e's value for the key, or "" when e has none.
-func (k EventKey) Of(e Event) string {
+func (k EventKey) Of(e cognitomon.Event) string {
 	switch k {
 	case KeySourceIP:
 		return e.SourceIP
@@ -119,22 +122,22 @@ func (k EventKey) Of(e Event) string {
 }
 
 // subject returns the Subject whose field the key fills with v.
-func (k EventKey) subject(v string) Subject {
+func (k EventKey) subject(v string) cognitomon.Subject {
 	switch k {
 	case KeySourceIP, KeyIPRange:
-		return Subject{IP: v}
+		return cognitomon.Subject{IP: v}
 	case KeySub:
-		return Subject{Sub: v}
+		return cognitomon.Subject{Sub: v}
 	case KeyClient:
-		return Subject{Client: ClientID(v)}
+		return cognitomon.Subject{Client: cognitomon.ClientID(v)}
 	case KeyUserAgent, KeyUserAgentFamily:
-		return Subject{UserAgent: v}
+		return cognitomon.Subject{UserAgent: v}
 	case KeyUserPool:
-		return Subject{UserPool: UserPoolID(v)}
+		return cognitomon.Subject{UserPool: cognitomon.UserPoolID(v)}
 	case KeyCaller:
-		return Subject{Caller: v}
+		return cognitomon.Subject{Caller: v}
 	}
-	return Subject{Label: k.String() + "=" + v}
+	return cognitomon.Subject{Label: k.String() + "=" + v}
 }
 
 // ipRangeOf returns the /24 (IPv4) or /48 (IPv6) of s in CIDR notation, or
@@ -179,15 +182,15 @@ func userAgentFamily(ua string) string {
 }
 
 // CompletedSignIn reports whether e is a sign-in step that passed the
-// user's password or code: a successful KindSignIn or KindMFA event that
+// user's password or code: a successful cognitomon.KindSignIn or KindMFA event that
 // is not a page load (a *_GET endpoint event) and not the start of a
 // challenge flow (InitiateAuth or AdminInitiateAuth with USER_SRP_AUTH,
 // CUSTOM_AUTH or USER_AUTH, which succeed before any secret is checked).
 // With MFA, a correct password answered with an MFA challenge counts: the
 // password is what an attacker guessed.
-func CompletedSignIn(e Event) bool {
+func CompletedSignIn(e cognitomon.Event) bool {
 	k := e.Kind()
-	if (k != KindSignIn && k != KindMFA) || e.Outcome() != OutcomeSuccess || strings.HasSuffix(e.Name, "_GET") {
+	if (k != cognitomon.KindSignIn && k != cognitomon.KindMFA) || e.Outcome() != cognitomon.OutcomeSuccess || strings.HasSuffix(e.Name, "_GET") {
 		return false
 	}
 	if e.Name == "InitiateAuth" || e.Name == "AdminInitiateAuth" {
@@ -203,18 +206,18 @@ func CompletedSignIn(e Event) bool {
 // set must hold; the zero value matches every event.
 type EventMatch struct {
 	// Filter's criteria apply, except Range: the run's range applies.
-	Filter EventFilter
+	Filter cognitomon.EventFilter
 	// Outcomes, when set, keep only events with one of these outcomes.
-	Outcomes []Outcome
+	Outcomes []cognitomon.Outcome
 	// ExceptErrorCodes drops events with one of these error codes.
 	ExceptErrorCodes []string
 	// Func, when set, must also return true: for what the fields above
 	// cannot say.
-	Func func(Event) bool
+	Func func(cognitomon.Event) bool
 }
 
 // Match reports whether e passes every criterion of m.
-func (m EventMatch) Match(e Event) bool {
+func (m EventMatch) Match(e cognitomon.Event) bool {
 	if len(m.ExceptErrorCodes) > 0 && slices.Contains(m.ExceptErrorCodes, e.ErrorCode) {
 		return false
 	}
@@ -227,7 +230,7 @@ func (m EventMatch) Match(e Event) bool {
 		}
 	} else {
 		f := m.Filter
-		f.Range = TimeRange{}
+		f.Range = cognitomon.TimeRange{}
 		if !f.Match(e) {
 			return false
 		}
@@ -241,7 +244,7 @@ func (m EventMatch) Validate() error {
 		return err
 	}
 	for _, o := range m.Outcomes {
-		if o < OutcomeSuccess || o > OutcomeThrottled {
+		if o < cognitomon.OutcomeSuccess || o > cognitomon.OutcomeThrottled {
 			return fmt.Errorf("event match: invalid outcome %d", int(o))
 		}
 	}

@@ -1,4 +1,4 @@
-package cognitomon_test
+package checks_test
 
 import (
 	"bytes"
@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/checks"
 	"github.com/cognitomon/cognitomon/cognitomontest"
+	"github.com/google/go-cmp/cmp"
 )
 
 // The scenario world: one quiet week on a simulated pool, built once per
@@ -52,7 +52,7 @@ func detClock() time.Time { return detEnd.Add(time.Hour) }
 type detWorld struct {
 	quiet    *cognitomontest.Pool
 	day      []cognitomon.Event // the quiet pool's events of the last day
-	baseline *cognitomon.Baseline
+	baseline *checks.Baseline
 }
 
 var detShared struct {
@@ -109,7 +109,7 @@ func detectWorld(t testing.TB) *detWorld {
 		day := detDay()
 		i, _ := slices.BinarySearchFunc(evs, day.Start, func(e cognitomon.Event, t time.Time) int { return e.Time.Compare(t) })
 		ref := cognitomon.TimeRange{Start: detEnd.Add(-7 * 24 * time.Hour), End: day.Start}
-		b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: p.TrafficClients(), Range: ref}, Events: detStream(evs[:i])}, cognitomon.Builtins()...)
+		b, err := checks.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: p.TrafficClients(), Range: ref}, Events: detStream(evs[:i])}, checks.Builtins()...)
 		if err != nil {
 			detShared.err = err
 			return
@@ -121,7 +121,7 @@ func detectWorld(t testing.TB) *detWorld {
 			detShared.err = err
 			return
 		}
-		if b, err = cognitomon.ReadBaseline(&file); err != nil {
+		if b, err = checks.ReadBaseline(&file); err != nil {
 			detShared.err = err
 			return
 		}
@@ -180,8 +180,8 @@ func (w *detWorld) run(t testing.TB, record func(p *cognitomontest.Pool), drop f
 		t.Fatal(err)
 	}
 	run.det, err = cognitomon.Detect(ctx, cognitomon.DetectInput{
-		Scope: cognitomon.Scope{UserPool: detPool, Clients: detClients, Range: detDay()}, Events: detStream(run.events), Stats: st, Quota: qu, Baseline: w.baseline,
-	}, cognitomon.Builtins(func(o *cognitomon.BuiltinOptions) { o.Clock = detClock })...)
+		Scope: cognitomon.Scope{UserPool: detPool, Clients: detClients, Range: detDay()}, Events: detStream(run.events), Stats: st, Quota: qu,
+	}, checks.Builtins(func(o *checks.BuiltinOptions) { o.Clock, o.Baseline = detClock, w.baseline })...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -654,11 +654,11 @@ func detSpread(off, d time.Duration, n int) []time.Duration {
 	return out
 }
 
-func detEdgeRule(threshold int, sliding bool) cognitomon.EventRule {
-	return cognitomon.EventRule{
+func detEdgeRule(threshold int, sliding bool) checks.EventRule {
+	return checks.EventRule{
 		ID: "edge", Unit: "failures",
-		Events: cognitomon.EventMatch{Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}},
-		Key:    cognitomon.KeySourceIP, Threshold: threshold, Window: 10 * time.Minute, Sliding: sliding, Severity: cognitomon.SeverityHigh,
+		Events: checks.EventMatch{Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}},
+		Key:    checks.KeySourceIP, Threshold: threshold, Window: 10 * time.Minute, Sliding: sliding, Severity: cognitomon.SeverityHigh,
 	}
 }
 
@@ -715,8 +715,8 @@ func TestRuleWindowEdges(t *testing.T) {
 
 // TestRuleDistinct counts distinct values, not events.
 func TestRuleDistinct(t *testing.T) {
-	rule := cognitomon.EventRule{ID: "distinct", Events: cognitomon.EventMatch{Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}},
-		Key: cognitomon.KeySourceIP, Distinct: cognitomon.KeySub, Top: cognitomon.KeySub, Threshold: 3, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh}
+	rule := checks.EventRule{ID: "distinct", Events: checks.EventMatch{Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}},
+		Key: checks.KeySourceIP, Distinct: checks.KeySub, Top: checks.KeySub, Threshold: 3, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh}
 	same := []cognitomon.Event{
 		detEvent(detT0, "192.0.2.1", "a", "NotAuthorizedException"),
 		detEvent(detT0.Add(time.Minute), "192.0.2.1", "a", "NotAuthorizedException"),
@@ -810,7 +810,7 @@ func TestRuleMemoryBound(t *testing.T) {
 // detBuiltin returns the built-in check of that name.
 func detBuiltin(t *testing.T, name string) cognitomon.Check {
 	t.Helper()
-	for _, c := range cognitomon.Builtins() {
+	for _, c := range checks.Builtins() {
 		if c.Name() == name {
 			return c
 		}
@@ -834,9 +834,9 @@ func detFindingFor(det *cognitomon.Detection, ip string) *cognitomon.Finding {
 // exactly 20 in ten minutes fire brute-force, and a threshold one higher
 // does not; exactly 50 fire brute-force-slow and 49 do not.
 func TestSlowBruteForceAgainstThresholds(t *testing.T) {
-	builtin := map[string]cognitomon.EventRule{}
-	for _, c := range cognitomon.Builtins() {
-		if r, ok := c.(cognitomon.EventRule); ok {
+	builtin := map[string]checks.EventRule{}
+	for _, c := range checks.Builtins() {
+		if r, ok := c.(checks.EventRule); ok {
 			builtin[r.ID] = r
 		}
 	}
@@ -887,7 +887,7 @@ func TestSlowBruteForceAgainstThresholds(t *testing.T) {
 // whatever the order of arrival within the lateness; failures older than the
 // window do not count.
 func TestSuccessAfterFailuresEdges(t *testing.T) {
-	rule := cognitomon.SuccessAfterFailuresRule{ID: "saf", MinFailures: 10, Window: time.Hour, Severity: cognitomon.SeverityHigh}
+	rule := checks.SuccessAfterFailuresRule{ID: "saf", MinFailures: 10, Window: time.Hour, Severity: cognitomon.SeverityHigh}
 	build := func(n int, first time.Duration) []cognitomon.Event {
 		evs := detFailures("192.0.2.5", detSpread(first, 10*time.Minute, n)...)
 		return append(evs, detEvent(detT0.Add(first+10*time.Minute), "192.0.2.5", "victim", ""))
@@ -931,7 +931,7 @@ func detToken(at time.Time, client string, status int) cognitomon.Event {
 // TestFailureStreakEdges: a run of nine is not reported, ten is; a success
 // ends a run; throttles neither break nor extend one.
 func TestFailureStreakEdges(t *testing.T) {
-	rule := cognitomon.FailureStreakRule{ID: "streak", Events: cognitomon.EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}}, MinRun: 10, Severity: cognitomon.SeverityHigh}
+	rule := checks.FailureStreakRule{ID: "streak", Events: checks.EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}}, MinRun: 10, Severity: cognitomon.SeverityHigh}
 	seq := func(statuses ...int) []cognitomon.Event {
 		var out []cognitomon.Event
 		for i, s := range statuses {
@@ -967,7 +967,7 @@ func TestFailureStreakEdges(t *testing.T) {
 // refresh without that sign-in is; a user the baseline does not know is not
 // judged.
 func TestFirstSeenTeach(t *testing.T) {
-	rule := detBuiltin(t, "token-theft").(cognitomon.FirstSeenRule)
+	rule := detBuiltin(t, "token-theft").(checks.FirstSeenRule)
 	refresh := func(at time.Time, ip, sub, ua string) cognitomon.Event {
 		e := detEvent(at, ip, sub, "")
 		e.AuthFlow, e.UserAgent = "REFRESH_TOKEN_AUTH", ua
@@ -979,15 +979,16 @@ func TestFirstSeenTeach(t *testing.T) {
 		return e
 	}
 	ref := cognitomon.TimeRange{Start: detT0.Add(-48 * time.Hour), End: detT0.Add(-24 * time.Hour)}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: ref}, Events: detStream([]cognitomon.Event{
+	b, err := checks.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: ref}, Events: detStream([]cognitomon.Event{
 		signIn(ref.Start.Add(time.Hour), "198.51.100.7", "alice", "app/1.0"),
 		refresh(ref.Start.Add(2*time.Hour), "198.51.100.7", "alice", "app/1.2"),
 	})}, rule)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rule.Learned = b
 	run := func(evs ...cognitomon.Event) []cognitomon.Finding {
-		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(evs), Baseline: b}, rule)
+		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(evs)}, rule)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1031,7 +1032,7 @@ func TestAdminRules(t *testing.T) {
 		admin("DeleteUserPoolClient", `{"clientId":"web1"}`, ""),
 		admin("UpdateIdentityProvider", `{"providerName":"CorpSAML","providerType":"SAML"}`, ""),
 	}
-	det := detDetect(t, evs, cognitomon.DetectLimits{}, cognitomon.Builtins()...)
+	det := detDetect(t, evs, cognitomon.DetectLimits{}, checks.Builtins()...)
 	var got []string
 	for _, f := range det.Findings {
 		got = append(got, f.Check+": "+strings.Join(f.Evidence.Notes, "; "))
@@ -1059,7 +1060,7 @@ func detStats(flow cognitomon.Flow, client cognitomon.ClientID, hours ...cognito
 // TestMetricRuleEdges: the failure rate must be above 20% with at least 50
 // attempts; throttles are not failures there.
 func TestMetricRuleEdges(t *testing.T) {
-	rule := cognitomon.FailureRateRule{ID: "rate", MaxRate: 0.2, MinAttempts: 50, Window: time.Hour, Severity: cognitomon.SeverityMedium, HighRate: 0.5}
+	rule := checks.FailureRateRule{ID: "rate", MaxRate: 0.2, MinAttempts: 50, Window: time.Hour, Severity: cognitomon.SeverityMedium, HighRate: 0.5}
 	for _, tt := range []struct {
 		name string
 		c    cognitomon.Counts
@@ -1101,7 +1102,7 @@ func TestQuotaOverride(t *testing.T) {
 		want   int
 	}{{nil, 1}, {map[string]float64{"UserAuthentication": 200}, 0}} {
 		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Quota: q},
-			cognitomon.Builtins(func(o *cognitomon.BuiltinOptions) { o.Quotas = tt.quotas })...)
+			checks.Builtins(func(o *checks.BuiltinOptions) { o.Quotas = tt.quotas })...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1126,7 +1127,7 @@ func TestTrailGapSettle(t *testing.T) {
 		{detT0.Add(2*time.Hour + 14*time.Minute), 1}, // the second hour is too recent
 		{detT0.Add(time.Hour + 14*time.Minute), 0},   // neither
 	} {
-		rule := cognitomon.TrailGapRule{ID: "gap", MinAttempts: 100, MinRatio: 0.5, Severity: cognitomon.SeverityHigh, Clock: func() time.Time { return tt.now }}
+		rule := checks.TrailGapRule{ID: "gap", MinAttempts: 100, MinRatio: 0.5, Severity: cognitomon.SeverityHigh, Clock: func() time.Time { return tt.now }}
 		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Stats: st, Events: detStream(nil)}, rule)
 		if err != nil {
 			t.Fatal(err)
@@ -1150,7 +1151,7 @@ func TestTrailGapSettle(t *testing.T) {
 // TestDetectSkipsMissingInput: a check without its input is listed as
 // skipped, never silent.
 func TestDetectSkipsMissingInput(t *testing.T) {
-	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(nil)}, cognitomon.Builtins()...)
+	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(nil)}, checks.Builtins()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1175,12 +1176,12 @@ func TestDetectSkipsMissingInput(t *testing.T) {
 		t.Errorf("notes mismatch (-want +got):\n%s", diff)
 	}
 
-	none, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}}, cognitomon.Builtins()...)
+	none, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}}, checks.Builtins()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(none.Coverage.Skipped) != len(cognitomon.Builtins()) || len(none.Findings) != 0 {
-		t.Errorf("with no input: %d skipped of %d, %d findings", len(none.Coverage.Skipped), len(cognitomon.Builtins()), len(none.Findings))
+	if len(none.Coverage.Skipped) != len(checks.Builtins()) || len(none.Findings) != 0 {
+		t.Errorf("with no input: %d skipped of %d, %d findings", len(none.Coverage.Skipped), len(checks.Builtins()), len(none.Findings))
 	}
 }
 
@@ -1222,7 +1223,7 @@ func TestDetectErrors(t *testing.T) {
 		{"inverted range", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: cognitomon.TimeRange{Start: detRange().End, End: detRange().Start}}}, nil, cognitomon.ErrInvalidRange},
 		{"metrics without a range", ctx, cognitomon.DetectInput{Stats: &cognitomon.Stats{}}, nil, cognitomon.ErrInvalidRange},
 		{"region not the pool's", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Region: "eu-west-9"}}, nil, nil},
-		{"baseline of another pool", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool}, Baseline: &cognitomon.Baseline{UserPool: "eu-west-1_Other"}}, nil, cognitomon.ErrInvalidBaseline},
+		{"baseline of another pool", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool}, Events: detStream(nil)}, checks.Builtins(func(o *checks.BuiltinOptions) { o.Baseline = &checks.Baseline{UserPool: "eu-west-1_Other"} }), checks.ErrInvalidBaseline},
 		{"bad pool", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange(), UserPool: "nope"}}, nil, cognitomon.ErrInvalidUserPoolID},
 		{"bad rule", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(nil)}, []cognitomon.Check{bad}, nil},
 		{"two checks named alike", ctx, cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}}, []cognitomon.Check{detEdgeRule(1, true), detEdgeRule(2, true)}, nil},
@@ -1365,29 +1366,29 @@ func TestSortFindings(t *testing.T) {
 func TestEventKeys(t *testing.T) {
 	e := cognitomon.Event{SourceIP: "203.0.113.77", UserAgent: "aws-amplify/6.6.0 ios/17.5 framework/react-native", Sub: "s", ClientID: "c", ErrorCode: "X", Name: "N", CallerARN: "arn"}
 	for _, tt := range []struct {
-		k    cognitomon.EventKey
+		k    checks.EventKey
 		e    cognitomon.Event
 		want string
 	}{
-		{cognitomon.KeyIPRange, e, "203.0.113.0/24"},
-		{cognitomon.KeyIPRange, cognitomon.Event{SourceIP: "2001:db8:1234:5678::1"}, "2001:db8:1234::/48"},
-		{cognitomon.KeyIPRange, cognitomon.Event{SourceIP: "::ffff:192.0.2.9"}, "192.0.2.0/24"},
-		{cognitomon.KeyIPRange, cognitomon.Event{SourceIP: "cognito-idp.amazonaws.com"}, ""},
-		{cognitomon.KeyUserAgentFamily, e, "aws-amplify/ ios/ framework/react-native"},
-		{cognitomon.KeyUserAgentFamily, cognitomon.Event{UserAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0"}, "Mozilla/ (Windows NT ; Win; x) Chrome/"},
-		{cognitomon.KeySourceIP, e, "203.0.113.77"},
-		{cognitomon.KeySub, e, "s"},
-		{cognitomon.KeyClient, e, "c"},
-		{cognitomon.KeyErrorCode, cognitomon.Event{HTTPStatus: 400}, "HTTP 400"},
-		{cognitomon.KeyEventName, e, "N"},
-		{cognitomon.KeyCaller, e, "arn"},
+		{checks.KeyIPRange, e, "203.0.113.0/24"},
+		{checks.KeyIPRange, cognitomon.Event{SourceIP: "2001:db8:1234:5678::1"}, "2001:db8:1234::/48"},
+		{checks.KeyIPRange, cognitomon.Event{SourceIP: "::ffff:192.0.2.9"}, "192.0.2.0/24"},
+		{checks.KeyIPRange, cognitomon.Event{SourceIP: "cognito-idp.amazonaws.com"}, ""},
+		{checks.KeyUserAgentFamily, e, "aws-amplify/ ios/ framework/react-native"},
+		{checks.KeyUserAgentFamily, cognitomon.Event{UserAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0"}, "Mozilla/ (Windows NT ; Win; x) Chrome/"},
+		{checks.KeySourceIP, e, "203.0.113.77"},
+		{checks.KeySub, e, "s"},
+		{checks.KeyClient, e, "c"},
+		{checks.KeyErrorCode, cognitomon.Event{HTTPStatus: 400}, "HTTP 400"},
+		{checks.KeyEventName, e, "N"},
+		{checks.KeyCaller, e, "arn"},
 	} {
 		if got := tt.k.Of(tt.e); got != tt.want {
 			t.Errorf("%s.Of = %q, want %q", tt.k, got, tt.want)
 		}
 	}
-	var k cognitomon.EventKey
-	if err := k.UnmarshalText([]byte("ip-range")); err != nil || k != cognitomon.KeyIPRange {
+	var k checks.EventKey
+	if err := k.UnmarshalText([]byte("ip-range")); err != nil || k != checks.KeyIPRange {
 		t.Errorf("UnmarshalText: %v %v", k, err)
 	}
 }
@@ -1407,7 +1408,7 @@ func TestCompletedSignIn(t *testing.T) {
 		{cognitomon.Event{Name: "Login_GET", HTTPStatus: 200}, false},
 		{cognitomon.Event{Name: "SignUp"}, false},
 	} {
-		if got := cognitomon.CompletedSignIn(tt.e); got != tt.want {
+		if got := checks.CompletedSignIn(tt.e); got != tt.want {
 			t.Errorf("CompletedSignIn(%s %s %s) = %v", tt.e.Name, tt.e.AuthFlow, tt.e.ChallengeName, got)
 		}
 	}
@@ -1416,14 +1417,14 @@ func TestCompletedSignIn(t *testing.T) {
 func TestErrorMeaning(t *testing.T) {
 	for _, code := range []string{"NotAuthorizedException", "UserNotFoundException", "TooManyRequestsException", "LimitExceededException",
 		"CodeMismatchException", "ExpiredCodeException", "RefreshTokenReuseException", "TooManyFailedAttemptsException", "HTTP 400"} {
-		if cognitomon.ErrorMeaning(code) == "" {
+		if checks.ErrorMeaning(code) == "" {
 			t.Errorf("no meaning for %s", code)
 		}
 	}
-	if !strings.Contains(cognitomon.ErrorMeaning("NotAuthorizedException"), "Password attempts exceeded") {
+	if !strings.Contains(checks.ErrorMeaning("NotAuthorizedException"), "Password attempts exceeded") {
 		t.Error("NotAuthorizedException does not mention the lockout")
 	}
-	if cognitomon.ErrorMeaning("SomethingElse") != "" {
+	if checks.ErrorMeaning("SomethingElse") != "" {
 		t.Error("a meaning for an unknown code")
 	}
 }
@@ -1432,7 +1433,7 @@ func TestErrorMeaning(t *testing.T) {
 // advice.
 func TestBuiltinsValid(t *testing.T) {
 	seen := map[string]bool{}
-	for _, c := range cognitomon.Builtins() {
+	for _, c := range checks.Builtins() {
 		if seen[c.Name()] {
 			t.Errorf("two checks named %s", c.Name())
 		}
@@ -1508,7 +1509,7 @@ func TestDetectFromTrailFiles(t *testing.T) {
 	if _, err := cognitomontest.WriteTrailFiles(dir, []*cognitomontest.Pool{p}, cognitomontest.TrailFileOptions{Seed: 9, OtherShare: 0.3}); err != nil {
 		t.Fatal(err)
 	}
-	checks := cognitomon.Builtins()
+	checks := checks.Builtins()
 	want, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: p.TrafficClients(), Range: r}, Events: detStream(ordered)}, checks...)
 	if err != nil {
 		t.Fatal(err)
@@ -1530,106 +1531,6 @@ func TestDetectFromTrailFiles(t *testing.T) {
 	if got.Late != 0 || got.Coverage.InScope != want.Coverage.InScope {
 		t.Errorf("from files: late %d, events %d (want %d)", got.Late, got.Coverage.InScope, want.Coverage.InScope)
 	}
-}
-
-// A team runs the built-in checks over a day of CloudTrail events and the
-// metrics, and prints what they found.
-func ExampleDetect() {
-	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	pool := cognitomontest.NewPool("us-east-1_AbCdEf123")
-	cognitomontest.SlowBruteForce(pool, "web1example", "alice", "192.0.2.66", at, 10*time.Minute, 30)
-
-	var events []cognitomon.Event
-	for _, r := range pool.TrailRecords() {
-		e, err := cognitomon.ParseEvent(r.JSON)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		events = append(events, e)
-	}
-	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{
-		// The pool and its app client: InitiateAuth events name only the
-		// client, and the scope attributes them to the pool by it.
-		Scope: cognitomon.Scope{UserPool: pool.ID(), Clients: []cognitomon.ClientID{"web1example"}, Range: cognitomon.TimeRange{Start: at.Add(-time.Hour), End: at.Add(time.Hour)}},
-		Events: func(yield func(cognitomon.Event, error) bool) {
-			for _, e := range events {
-				if !yield(e, nil) {
-					return
-				}
-			}
-		},
-	}, cognitomon.Builtins()...)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, f := range det.Findings {
-		fmt.Printf("%s %s %s\n  %s\n", f.Severity, f.Check, f.Window, f.Summary)
-	}
-	fmt.Println(len(det.Coverage.Skipped), "checks skipped, for lack of metrics or a baseline")
-	// Output:
-	// high brute-force 2026-03-02T09:00:00Z/2026-03-02T09:10:00Z
-	//   30 sign-in failures within 10m for ip=192.0.2.66 (threshold 20)
-	// 8 checks skipped, for lack of metrics or a baseline
-}
-
-// A team adds a rule of its own, as data: sign-ups failing from one
-// address, counted in tumbling windows of an hour.
-func ExampleEventRule() {
-	rule := cognitomon.EventRule{
-		ID:          "signup-abuse",
-		Description: "Bots registering accounts: failed sign-ups per address.",
-		Unit:        "failed sign-ups",
-		Events: cognitomon.EventMatch{
-			Filter:   cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignUp}},
-			Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure},
-		},
-		Key:       cognitomon.KeySourceIP,
-		Top:       cognitomon.KeyErrorCode,
-		Threshold: 5,
-		Window:    time.Hour,
-		Severity:  cognitomon.SeverityMedium,
-		Advice:    "Put a CAPTCHA or a WAF rate-based rule in front of sign-up.",
-	}
-	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	pool := cognitomontest.NewPool("us-east-1_AbCdEf123")
-	for i := range 6 {
-		pool.Record(cognitomontest.Attempt{Time: at.Add(time.Duration(i) * 5 * time.Minute), Flow: cognitomon.SignUp, Client: "web1example",
-			User: fmt.Sprintf("bot%d", i), IP: "192.0.2.44", Outcome: cognitomontest.Failure, ErrorCode: "InvalidPasswordException"})
-	}
-	var events []cognitomon.Event
-	for _, r := range pool.TrailRecords() {
-		e, err := cognitomon.ParseEvent(r.JSON)
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		events = append(events, e)
-	}
-	det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{
-		Scope: cognitomon.Scope{Range: cognitomon.TimeRange{Start: at, End: at.Add(time.Hour)}},
-		Events: func(yield func(cognitomon.Event, error) bool) {
-			for _, e := range events {
-				if !yield(e, nil) {
-					return
-				}
-			}
-		},
-	}, rule)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, f := range det.Findings {
-		fmt.Println(f.Severity, f.Check, f.Subject)
-		fmt.Println(f.Summary)
-		fmt.Println(f.Evidence.TopOf, f.Evidence.Top)
-	}
-	// Output:
-	// medium signup-abuse ip=192.0.2.44
-	// 6 failed sign-ups within 1h for ip=192.0.2.44 (threshold 5)
-	// error-code [{InvalidPasswordException 6 0}]
 }
 
 // detSynthetic yields n synthetic events over a day from ips addresses
@@ -1711,7 +1612,7 @@ func BenchmarkDetectMillionIPs(b *testing.B) {
 			var det *cognitomon.Detection
 			for b.Loop() {
 				var err error
-				det, err = cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: r}, Events: detSynthetic(size.events, size.ips, sample)}, cognitomon.Builtins()...)
+				det, err = cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: r}, Events: detSynthetic(size.events, size.ips, sample)}, checks.Builtins()...)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,4 +1,4 @@
-package cognitomon
+package checks
 
 import (
 	"cmp"
@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // SuccessAfterFailuresRule reports a completed sign-in (CompletedSignIn)
 // from a key, by default a source address, that had at least MinFailures
-// failed sign-ins (KindSignIn, OutcomeFailure) in the Window before it: a
+// failed sign-ins (cognitomon.KindSignIn, OutcomeFailure) in the Window before it: a
 // guessed password, or a stuffing list that found a live account. Failures
 // and successes are matched by event time, whatever order they arrive in
 // within DetectLimits.Lateness. The zero value is not a valid rule.
@@ -28,7 +31,7 @@ type SuccessAfterFailuresRule struct {
 	// a second.
 	Window time.Duration
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -40,7 +43,7 @@ func (r SuccessAfterFailuresRule) key() EventKey { return cmp.Or(r.Key, KeySourc
 
 // Validate reports what is wrong with the rule, if anything.
 func (r SuccessAfterFailuresRule) Validate() error {
-	if err := validateCheckName(r.ID); err != nil {
+	if err := text.CheckName(r.ID); err != nil {
 		return err
 	}
 	switch {
@@ -50,21 +53,21 @@ func (r SuccessAfterFailuresRule) Validate() error {
 		return fmt.Errorf("rule %s: minimum failures %d is less than 1", r.ID, r.MinFailures)
 	case r.Window < time.Second:
 		return fmt.Errorf("rule %s: window %s is shorter than a second", r.ID, r.Window)
-	case !r.Severity.valid():
+	case !r.Severity.Valid():
 		return fmt.Errorf("rule %s: invalid severity %d", r.ID, int(r.Severity))
 	}
 	return nil
 }
 
 // Start begins an evaluation. It needs events.
-func (r SuccessAfterFailuresRule) Start(in *DetectInput) (Evaluation, error) {
+func (r SuccessAfterFailuresRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	if in.Events == nil {
 		return nil, missingInput("no CloudTrail events")
 	}
-	lim := in.Limits.withDefaults()
+	lim := in.Limits.WithDefaults()
 	ev := &safEval{r: r, in: in, retain: int64(r.Window + lim.Lateness), lateness: int64(lim.Lateness)}
 	ev.keys = newKeyTable(lim.MaxKeys, func(key string, st *safKey) {
 		if n := len(st.fails); n > 0 && st.fails[n-1] >= ev.water-ev.retain {
@@ -79,7 +82,7 @@ func (r SuccessAfterFailuresRule) Start(in *DetectInput) (Evaluation, error) {
 
 type safEval struct {
 	r        SuccessAfterFailuresRule
-	in       *DetectInput
+	in       *cognitomon.DetectInput
 	keys     *keyTable[safKey]
 	water    int64
 	started  bool
@@ -87,7 +90,7 @@ type safEval struct {
 	lateness int64
 	late     int64
 	lost     bool
-	done     []Finding
+	done     []cognitomon.Finding
 	dropped  int
 }
 
@@ -112,8 +115,8 @@ type safEpisode struct {
 	partial     bool
 }
 
-func (ev *safEval) Add(e Event) {
-	fail := e.Kind() == KindSignIn && e.Outcome() == OutcomeFailure
+func (ev *safEval) Add(e cognitomon.Event) {
+	fail := e.Kind() == cognitomon.KindSignIn && e.Outcome() == cognitomon.OutcomeFailure
 	if !fail && !CompletedSignIn(e) {
 		return
 	}
@@ -207,16 +210,16 @@ func (ev *safEval) close(key string, st *safKey) {
 	st.ep = nil
 	r := ev.r
 	subj := r.key().subject(key)
-	f := Finding{
+	f := cognitomon.Finding{
 		Check:    r.ID,
 		Severity: r.Severity,
-		Summary:  fmt.Sprintf("a sign-in succeeded for %s after %d failed sign-ins within %s (threshold %d)", subj, ep.peak, fmtDuration(r.Window), r.MinFailures),
+		Summary:  fmt.Sprintf("a sign-in succeeded for %s after %d failed sign-ins within %s (threshold %d)", subj, ep.peak, text.Duration(r.Window), r.MinFailures),
 		Window:   clipRange(pointWindow(time.Unix(0, ep.first), time.Unix(0, ep.last)), ev.in.Scope.Range),
 		Subject:  subj,
-		Evidence: Evidence{
+		Evidence: cognitomon.Evidence{
 			Value:     float64(ep.peak),
 			Threshold: float64(r.MinFailures),
-			Unit:      "failed sign-ins in the " + fmtDuration(r.Window) + " before a successful one",
+			Unit:      "failed sign-ins in the " + text.Duration(r.Window) + " before a successful one",
 			Estimated: ep.partial,
 			TopOf:     "sub signed in",
 			Top:       ep.subs.list(),
@@ -225,29 +228,29 @@ func (ev *safEval) close(key string, st *safKey) {
 		Advice: r.Advice,
 	}
 	ev.done = append(ev.done, f)
-	ev.dropped += trimFindings(&ev.done, ev.in.Limits.withDefaults().MaxFindings, 2)
+	ev.dropped += trimFindings(&ev.done, ev.in.Limits.WithDefaults().MaxFindings, 2)
 }
 
-func (ev *safEval) Findings(context.Context) ([]Finding, error) {
+func (ev *safEval) Findings(context.Context) ([]cognitomon.Finding, error) {
 	ev.keys.each(func(key string, st *safKey) {
 		if st.ep != nil {
 			ev.close(key, st)
 		}
 	})
-	ev.dropped += trimFindings(&ev.done, ev.in.Limits.withDefaults().MaxFindings, 1)
+	ev.dropped += trimFindings(&ev.done, ev.in.Limits.WithDefaults().MaxFindings, 1)
 	return ev.done, nil
 }
 
 func (ev *safEval) Notes() []string {
-	return stateNotes(ev.late, ev.lost, ev.dropped, ev.in.Limits.withDefaults())
+	return stateNotes(ev.late, ev.lost, ev.dropped, ev.in.Limits.WithDefaults())
 }
 
 // stateNotes are the notes of a rule about late events, dropped state and
 // dropped findings.
-func stateNotes(late int64, lost bool, dropped int, lim DetectLimits) []string {
+func stateNotes(late int64, lost bool, dropped int, lim cognitomon.DetectLimits) []string {
 	var notes []string
 	if late > 0 {
-		notes = append(notes, fmt.Sprintf("%d events arrived too late to count (more than %s behind the newest)", late, fmtDuration(lim.Lateness)))
+		notes = append(notes, fmt.Sprintf("%d events arrived too late to count (more than %s behind the newest)", late, text.Duration(lim.Lateness)))
 	}
 	if lost {
 		notes = append(notes, fmt.Sprintf("more than %d keys were active at once: state was dropped and some counts are lower bounds (raise DetectLimits.MaxKeys)", lim.MaxKeys))
@@ -275,7 +278,7 @@ type FailureStreakRule struct {
 	// MinRun is the shortest run reported. At least 2.
 	MinRun int
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -287,7 +290,7 @@ func (r FailureStreakRule) key() EventKey { return cmp.Or(r.Key, KeyClient) }
 
 // Validate reports what is wrong with the rule, if anything.
 func (r FailureStreakRule) Validate() error {
-	if err := validateCheckName(r.ID); err != nil {
+	if err := text.CheckName(r.ID); err != nil {
 		return err
 	}
 	switch {
@@ -295,7 +298,7 @@ func (r FailureStreakRule) Validate() error {
 		return fmt.Errorf("rule %s: invalid key %d", r.ID, int(r.Key))
 	case r.MinRun < 2:
 		return fmt.Errorf("rule %s: minimum run %d is less than 2", r.ID, r.MinRun)
-	case !r.Severity.valid():
+	case !r.Severity.Valid():
 		return fmt.Errorf("rule %s: invalid severity %d", r.ID, int(r.Severity))
 	}
 	if err := r.Events.Validate(); err != nil {
@@ -305,14 +308,14 @@ func (r FailureStreakRule) Validate() error {
 }
 
 // Start begins an evaluation. It needs events.
-func (r FailureStreakRule) Start(in *DetectInput) (Evaluation, error) {
+func (r FailureStreakRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	if in.Events == nil {
 		return nil, missingInput("no CloudTrail events")
 	}
-	lim := in.Limits.withDefaults()
+	lim := in.Limits.WithDefaults()
 	ev := &streakEval{r: r, in: in}
 	ev.keys = newKeyTable(lim.MaxKeys, func(key string, st *streakKey) {
 		if len(st.fails) > 0 {
@@ -327,10 +330,10 @@ func (r FailureStreakRule) Start(in *DetectInput) (Evaluation, error) {
 
 type streakEval struct {
 	r       FailureStreakRule
-	in      *DetectInput
+	in      *cognitomon.DetectInput
 	keys    *keyTable[streakKey]
 	lost    bool
-	done    []Finding
+	done    []cognitomon.Finding
 	dropped int
 }
 
@@ -351,12 +354,12 @@ type streakEpisode struct {
 	partial     bool
 }
 
-func (ev *streakEval) Add(e Event) {
+func (ev *streakEval) Add(e cognitomon.Event) {
 	if !ev.r.Events.Match(e) {
 		return
 	}
 	o := e.Outcome()
-	if o == OutcomeThrottled {
+	if o == cognitomon.OutcomeThrottled {
 		return
 	}
 	key := ev.r.key().Of(e)
@@ -364,7 +367,7 @@ func (ev *streakEval) Add(e Event) {
 		return
 	}
 	t := e.Time.UnixNano()
-	if o == OutcomeSuccess {
+	if o == cognitomon.OutcomeSuccess {
 		st := ev.keys.peek(key)
 		if st == nil {
 			st, _ = ev.keys.get(key)
@@ -419,13 +422,13 @@ func (ev *streakEval) close(key string, st *streakKey) {
 	st.ep = nil
 	r := ev.r
 	subj := r.key().subject(key)
-	ev.done = append(ev.done, Finding{
+	ev.done = append(ev.done, cognitomon.Finding{
 		Check:    r.ID,
 		Severity: r.Severity,
 		Summary:  fmt.Sprintf("%d failed requests in a row for %s (threshold %d)", ep.peak, subj, r.MinRun),
 		Window:   clipRange(pointWindow(time.Unix(0, ep.first), time.Unix(0, ep.last)), ev.in.Scope.Range),
 		Subject:  subj,
-		Evidence: Evidence{
+		Evidence: cognitomon.Evidence{
 			Value:     float64(ep.peak),
 			Threshold: float64(r.MinRun),
 			Unit:      "consecutive failed requests",
@@ -434,19 +437,19 @@ func (ev *streakEval) close(key string, st *streakKey) {
 		},
 		Advice: r.Advice,
 	})
-	ev.dropped += trimFindings(&ev.done, ev.in.Limits.withDefaults().MaxFindings, 2)
+	ev.dropped += trimFindings(&ev.done, ev.in.Limits.WithDefaults().MaxFindings, 2)
 }
 
-func (ev *streakEval) Findings(context.Context) ([]Finding, error) {
+func (ev *streakEval) Findings(context.Context) ([]cognitomon.Finding, error) {
 	ev.keys.each(func(key string, st *streakKey) {
 		if st.ep != nil {
 			ev.close(key, st)
 		}
 	})
-	ev.dropped += trimFindings(&ev.done, ev.in.Limits.withDefaults().MaxFindings, 1)
+	ev.dropped += trimFindings(&ev.done, ev.in.Limits.WithDefaults().MaxFindings, 1)
 	return ev.done, nil
 }
 
 func (ev *streakEval) Notes() []string {
-	return stateNotes(0, ev.lost, ev.dropped, ev.in.Limits.withDefaults())
+	return stateNotes(0, ev.lost, ev.dropped, ev.in.Limits.WithDefaults())
 }

@@ -1,4 +1,4 @@
-package cognitomon
+package checks
 
 import (
 	"cmp"
@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // AdminChangeRule reports successful admin operations that weaken a pool
@@ -24,9 +27,9 @@ type AdminChangeRule struct {
 	// (nil when the record has none) whether the change is risky, and
 	// says what it was. Without Match, every successful event of the
 	// names is reported.
-	Match func(e Event, params map[string]any) (detail string, ok bool)
+	Match func(e cognitomon.Event, params map[string]any) (detail string, ok bool)
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -36,20 +39,20 @@ func (r AdminChangeRule) Name() string { return r.ID }
 
 // Validate reports what is wrong with the rule, if anything.
 func (r AdminChangeRule) Validate() error {
-	if err := validateCheckName(r.ID); err != nil {
+	if err := text.CheckName(r.ID); err != nil {
 		return err
 	}
 	if len(r.EventNames) == 0 || slices.Contains(r.EventNames, "") {
 		return fmt.Errorf("rule %s: no event names, or an empty one", r.ID)
 	}
-	if !r.Severity.valid() {
+	if !r.Severity.Valid() {
 		return fmt.Errorf("rule %s: invalid severity %d", r.ID, int(r.Severity))
 	}
 	return nil
 }
 
 // Start begins an evaluation. It needs events.
-func (r AdminChangeRule) Start(in *DetectInput) (Evaluation, error) {
+func (r AdminChangeRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -61,13 +64,13 @@ func (r AdminChangeRule) Start(in *DetectInput) (Evaluation, error) {
 
 type adminEval struct {
 	r       AdminChangeRule
-	in      *DetectInput
-	done    []Finding
+	in      *cognitomon.DetectInput
+	done    []cognitomon.Finding
 	dropped int
 }
 
-func (ev *adminEval) Add(e Event) {
-	if e.Outcome() != OutcomeSuccess || !slices.Contains(ev.r.EventNames, e.Name) {
+func (ev *adminEval) Add(e cognitomon.Event) {
+	if e.Outcome() != cognitomon.OutcomeSuccess || !slices.Contains(ev.r.EventNames, e.Name) {
 		return
 	}
 	detail := e.Name
@@ -78,19 +81,19 @@ func (ev *adminEval) Add(e Event) {
 		}
 		detail = d
 	}
-	if len(ev.done) >= ev.in.Limits.withDefaults().MaxFindings {
+	if len(ev.done) >= ev.in.Limits.WithDefaults().MaxFindings {
 		ev.dropped++
 		return
 	}
 	caller := cmp.Or(e.CallerARN, "an unknown caller")
-	subj := Subject{Caller: e.CallerARN, IP: e.SourceIP, Client: e.ClientID}
-	ev.done = append(ev.done, Finding{
+	subj := cognitomon.Subject{Caller: e.CallerARN, IP: e.SourceIP, Client: e.ClientID}
+	ev.done = append(ev.done, cognitomon.Finding{
 		Check:    ev.r.ID,
 		Severity: ev.r.Severity,
 		Summary:  fmt.Sprintf("%s by %s from %s: %s", e.Name, caller, cmp.Or(e.SourceIP, "an unknown address"), detail),
 		Window:   pointWindow(e.Time, e.Time),
 		Subject:  subj,
-		Evidence: Evidence{Value: 1, Threshold: 1, Unit: "changes", EventIDs: eventIDList(e.EventID), Notes: []string{detail}},
+		Evidence: cognitomon.Evidence{Value: 1, Threshold: 1, Unit: "changes", EventIDs: eventIDList(e.EventID), Notes: []string{detail}},
 		Advice:   ev.r.Advice,
 	})
 }
@@ -102,7 +105,7 @@ func eventIDList(s string) []string {
 	return []string{s}
 }
 
-func (ev *adminEval) Findings(context.Context) ([]Finding, error) { return ev.done, nil }
+func (ev *adminEval) Findings(context.Context) ([]cognitomon.Finding, error) { return ev.done, nil }
 
 func (ev *adminEval) Notes() []string {
 	if ev.dropped > 0 {
@@ -126,7 +129,7 @@ type EnumerationBlindSpotRule struct {
 	// At least 1.
 	MinFailures int
 	// Severity of the findings; SeverityInfo in the built-in rule.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -135,24 +138,24 @@ type EnumerationBlindSpotRule struct {
 func (r EnumerationBlindSpotRule) Name() string { return r.ID }
 
 // Start begins an evaluation. It needs events.
-func (r EnumerationBlindSpotRule) Start(in *DetectInput) (Evaluation, error) {
-	if err := validateCheckName(r.ID); err != nil {
+func (r EnumerationBlindSpotRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
+	if err := text.CheckName(r.ID); err != nil {
 		return nil, err
 	}
-	if r.MinFailures < 1 || !r.Severity.valid() {
+	if r.MinFailures < 1 || !r.Severity.Valid() {
 		return nil, fmt.Errorf("rule %s: minimum failures below 1 or invalid severity", r.ID)
 	}
 	if in.Events == nil {
 		return nil, missingInput("no CloudTrail events")
 	}
 	ev := &blindEval{r: r, in: in}
-	ev.keys = newKeyTable(in.Limits.withDefaults().MaxKeys, func(string, *blindKey) { ev.lost = true })
+	ev.keys = newKeyTable(in.Limits.WithDefaults().MaxKeys, func(string, *blindKey) { ev.lost = true })
 	return ev, nil
 }
 
 type blindEval struct {
 	r    EnumerationBlindSpotRule
-	in   *DetectInput
+	in   *cognitomon.DetectInput
 	keys *keyTable[blindKey]
 	lost bool
 }
@@ -163,7 +166,7 @@ type blindKey struct {
 	ids                         []string
 }
 
-func (ev *blindEval) Add(e Event) {
+func (ev *blindEval) Add(e cognitomon.Event) {
 	if e.ClientID == "" {
 		return
 	}
@@ -171,7 +174,7 @@ func (ev *blindEval) Add(e Event) {
 	case e.ErrorCode == "UserNotFoundException":
 		st, _ := ev.keys.get(string(e.ClientID))
 		st.userNotFound++
-	case e.ErrorCode == "NotAuthorizedException" && e.Kind() == KindSignIn:
+	case e.ErrorCode == "NotAuthorizedException" && e.Kind() == cognitomon.KindSignIn:
 		st, _ := ev.keys.get(string(e.ClientID))
 		st.notAuthorized++
 		if st.first.IsZero() || e.Time.Before(st.first) {
@@ -186,20 +189,20 @@ func (ev *blindEval) Add(e Event) {
 	}
 }
 
-func (ev *blindEval) Findings(context.Context) ([]Finding, error) {
-	var out []Finding
+func (ev *blindEval) Findings(context.Context) ([]cognitomon.Finding, error) {
+	var out []cognitomon.Finding
 	ev.keys.each(func(key string, st *blindKey) {
 		if st.userNotFound > 0 || st.notAuthorized < int64(ev.r.MinFailures) {
 			return
 		}
-		subj := Subject{Client: ClientID(key)}
-		out = append(out, Finding{
+		subj := cognitomon.Subject{Client: cognitomon.ClientID(key)}
+		out = append(out, cognitomon.Finding{
 			Check:    ev.r.ID,
 			Severity: ev.r.Severity,
 			Summary:  fmt.Sprintf("%s: %d sign-in failures with NotAuthorizedException and none with UserNotFoundException: enumeration against this client is not visible", subj, st.notAuthorized),
 			Window:   clipRange(pointWindow(st.first, st.last), ev.in.Scope.Range),
 			Subject:  subj,
-			Evidence: Evidence{
+			Evidence: cognitomon.Evidence{
 				Value:     float64(st.notAuthorized),
 				Threshold: float64(ev.r.MinFailures),
 				Unit:      "NotAuthorizedException sign-in failures without any UserNotFoundException",

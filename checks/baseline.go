@@ -1,4 +1,4 @@
-package cognitomon
+package checks
 
 import (
 	"bytes"
@@ -14,6 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // BaselineVersion is the version of the baseline file format that
@@ -73,7 +76,7 @@ func (s *Seasonality) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown seasonality %q", truncate(string(b)))
+	return fmt.Errorf("unknown seasonality %q", text.Truncate(string(b)))
 }
 
 // Slots returns how many slots s has: 1, 24 or 168.
@@ -111,15 +114,15 @@ func (s Seasonality) Slot(t time.Time) int {
 // Detect only reads it.
 type Baseline struct {
 	// UserPool is the pool it was learned from, when known.
-	UserPool UserPoolID
+	UserPool cognitomon.UserPoolID
 	// Range is the reference window.
-	Range TimeRange
+	Range cognitomon.TimeRange
 	// Profiles are the count profiles, by rule ID.
 	Profiles map[string]*Profile
 	// ValueSets are the first-seen sets, by rule ID.
 	ValueSets map[string]*ValueSets
 	// Coverage is what LearnBaseline's pass read (not saved in the file).
-	Coverage Coverage
+	Coverage cognitomon.Coverage
 }
 
 // SetProfile stores p under name, replacing any profile of that name.
@@ -138,11 +141,24 @@ func (b *Baseline) SetValueSets(name string, s *ValueSets) {
 	b.ValueSets[name] = s
 }
 
+// forScope returns an error wrapping ErrInvalidBaseline when b was learned
+// for another pool than the run's.
+func (b *Baseline) forScope(in *cognitomon.DetectInput) error {
+	if b != nil && b.UserPool != "" && in.Scope.UserPool != "" && b.UserPool != in.Scope.UserPool {
+		return fmt.Errorf("%w: the baseline was learned for user pool %s, not %s", ErrInvalidBaseline, b.UserPool, in.Scope.UserPool)
+	}
+	return nil
+}
+
 // profileFor returns the profile a rule needs, or an error wrapping
-// ErrMissingInput that says why there is none.
-func (b *Baseline) profileFor(name string, key EventKey, window time.Duration, s Seasonality) (*Profile, error) {
+// ErrMissingInput that says why there is none, or ErrInvalidBaseline for a
+// baseline of another pool.
+func (b *Baseline) profileFor(in *cognitomon.DetectInput, name string, key EventKey, window time.Duration, s Seasonality) (*Profile, error) {
 	if b == nil {
 		return nil, missingInput("no baseline")
+	}
+	if err := b.forScope(in); err != nil {
+		return nil, err
 	}
 	p := b.Profiles[name]
 	switch {
@@ -150,16 +166,19 @@ func (b *Baseline) profileFor(name string, key EventKey, window time.Duration, s
 		return nil, missingInput("the baseline has no profile %q; learn one with LearnBaseline and the rule", name)
 	case p.Key != key || p.Window != window || p.Seasonality != s:
 		return nil, missingInput("the baseline's profile %q was learned by %s per %s with seasonality %s, the rule counts by %s per %s with %s; learn it again",
-			name, p.Key, fmtDuration(p.Window), p.Seasonality, key, fmtDuration(window), s)
+			name, p.Key, text.Duration(p.Window), p.Seasonality, key, text.Duration(window), s)
 	}
 	return p, nil
 }
 
 // valueSetsFor returns the value sets a rule needs, or an error wrapping
 // ErrMissingInput.
-func (b *Baseline) valueSetsFor(name string, key EventKey, fields []EventKey) (*ValueSets, error) {
+func (b *Baseline) valueSetsFor(in *cognitomon.DetectInput, name string, key EventKey, fields []EventKey) (*ValueSets, error) {
 	if b == nil {
 		return nil, missingInput("no baseline")
+	}
+	if err := b.forScope(in); err != nil {
+		return nil, err
 	}
 	s := b.ValueSets[name]
 	switch {
@@ -281,7 +300,7 @@ type pbAcc struct{ sum, sumsq, max float64 }
 // NewProfileBuilder returns a builder of a profile of counts per key in
 // tumbling windows of the given length over r. It panics if window is not
 // positive.
-func NewProfileBuilder(key EventKey, r TimeRange, window time.Duration, s Seasonality, optFns ...func(*ProfileOptions)) *ProfileBuilder {
+func NewProfileBuilder(key EventKey, r cognitomon.TimeRange, window time.Duration, s Seasonality, optFns ...func(*ProfileOptions)) *ProfileBuilder {
 	if window <= 0 {
 		panic("cognitomon: NewProfileBuilder with a window that is not positive")
 	}
@@ -476,14 +495,14 @@ func (sb *ValueSetBuilder) ValueSets() *ValueSets {
 // Learn returns an error wrapping ErrMissingInput when the check has
 // nothing to learn (an EventRule not in baseline mode).
 type Learner interface {
-	Learn(in *DetectInput) (Lesson, error)
+	Learn(in *cognitomon.DetectInput) (Lesson, error)
 }
 
 // Lesson is one learning run of a Learner: Add sees each reference event
 // (it is an Analyzer), and Done stores what was learned in b, by the
 // check's name.
 type Lesson interface {
-	Consumer
+	cognitomon.Consumer
 	Done(b *Baseline) error
 }
 
@@ -498,17 +517,17 @@ type Lesson interface {
 // failed source, a cancelled ctx) gives no baseline: LearnBaseline returns
 // an error wrapping ErrIncomplete, since a baseline learned from part of the
 // window would make the rest look new.
-func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Baseline, error) {
-	if err := in.validate(); err != nil {
+func LearnBaseline(ctx context.Context, in cognitomon.DetectInput, checks ...cognitomon.Check) (*Baseline, error) {
+	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	if in.Events == nil {
 		return nil, fmt.Errorf("learn baseline: %w", missingInput("no CloudTrail events"))
 	}
 	if in.Scope.Range.IsZero() {
-		return nil, fmt.Errorf("learn baseline: %w: a reference range is required", ErrInvalidRange)
+		return nil, fmt.Errorf("learn baseline: %w: a reference range is required", cognitomon.ErrInvalidRange)
 	}
-	in.Limits = in.Limits.withDefaults()
+	in.Limits = in.Limits.WithDefaults()
 	b := &Baseline{UserPool: in.Scope.UserPool, Range: in.Scope.Range}
 	type lesson struct {
 		name string
@@ -530,7 +549,7 @@ func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Basel
 			continue
 		}
 		l, err := lr.Learn(&in)
-		if errors.Is(err, ErrMissingInput) {
+		if errors.Is(err, cognitomon.ErrMissingInput) {
 			continue
 		}
 		if err != nil {
@@ -542,12 +561,12 @@ func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Basel
 	for _, l := range lessons {
 		fan = append(fan, l.l)
 	}
-	cov, err := Consume(ctx, in.Events, in.Scope, fan)
+	cov, err := cognitomon.Consume(ctx, in.Events, in.Scope, fan)
 	if err != nil {
 		return nil, fmt.Errorf("learn baseline: %w", err)
 	}
 	if cov.InScope == 0 {
-		return nil, fmt.Errorf("learn baseline: %w: no events in scope to learn from (%s)", ErrIncomplete, strings.Join(cov.Gaps(), "; "))
+		return nil, fmt.Errorf("learn baseline: %w: no events in scope to learn from (%s)", cognitomon.ErrIncomplete, strings.Join(cov.Gaps(), "; "))
 	}
 	b.Coverage = *cov
 	for _, l := range lessons {
@@ -561,7 +580,7 @@ func LearnBaseline(ctx context.Context, in DetectInput, checks ...Check) (*Basel
 // lessonFan feeds one pass to every lesson.
 type lessonFan []Lesson
 
-func (f lessonFan) Add(e Event) {
+func (f lessonFan) Add(e cognitomon.Event) {
 	for _, l := range f {
 		l.Add(e)
 	}
@@ -570,7 +589,7 @@ func (f lessonFan) Add(e Event) {
 // The baseline file's JSON shapes.
 type baselineFile struct {
 	Version   int                      `json:"version"`
-	UserPool  UserPoolID               `json:"userPool,omitempty"`
+	UserPool  cognitomon.UserPoolID    `json:"userPool,omitempty"`
 	Range     rangeFile                `json:"range"`
 	Profiles  map[string]profileFile   `json:"profiles"`
 	ValueSets map[string]valueSetsFile `json:"valueSets"`
@@ -683,11 +702,11 @@ func ReadBaseline(r io.Reader) (*Baseline, error) {
 	if f.Profiles == nil || f.ValueSets == nil {
 		return nil, fmt.Errorf("%w: missing profiles or valueSets", ErrInvalidBaseline)
 	}
-	b := &Baseline{UserPool: f.UserPool, Range: TimeRange{Start: f.Range.Start.UTC(), End: f.Range.End.UTC()}}
+	b := &Baseline{UserPool: f.UserPool, Range: cognitomon.TimeRange{Start: f.Range.Start.UTC(), End: f.Range.End.UTC()}}
 	for name, pf := range f.Profiles {
 		window, err := time.ParseDuration(pf.Window)
 		if err != nil {
-			return nil, fmt.Errorf("%w: profile %q: window %q: %w", ErrInvalidBaseline, name, truncate(pf.Window), err)
+			return nil, fmt.Errorf("%w: profile %q: window %q: %w", ErrInvalidBaseline, name, text.Truncate(pf.Window), err)
 		}
 		p := &Profile{Window: window, Seasonality: pf.Seasonality, Keys: make(map[string][]SlotStats, len(pf.Keys)), Dropped: pf.Dropped, Truncated: pf.Truncated}
 		if pf.Key != "" {
@@ -731,8 +750,8 @@ func (b *Baseline) Validate() error {
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) && v >= 0 }
 	for name, p := range b.Profiles {
 		switch {
-		case validateCheckName(name) != nil:
-			return bad("profile name %q", truncate(name))
+		case text.CheckName(name) != nil:
+			return bad("profile name %q", text.Truncate(name))
 		case p == nil:
 			return bad("profile %q is empty", name)
 		case p.Key != 0 && !p.Key.valid():
@@ -751,21 +770,21 @@ func (b *Baseline) Validate() error {
 			for i, s := range slots {
 				switch {
 				case s.Slot < 0 || s.Slot >= p.Seasonality.Slots():
-					return bad("profile %q key %q: slot %d out of range", name, truncate(k), s.Slot)
+					return bad("profile %q key %q: slot %d out of range", name, text.Truncate(k), s.Slot)
 				case i > 0 && s.Slot <= slots[i-1].Slot:
-					return bad("profile %q key %q: slots not ascending", name, truncate(k))
+					return bad("profile %q key %q: slots not ascending", name, text.Truncate(k))
 				case s.Windows < 1:
-					return bad("profile %q key %q: slot %d has %d windows", name, truncate(k), s.Slot, s.Windows)
+					return bad("profile %q key %q: slot %d has %d windows", name, text.Truncate(k), s.Slot, s.Windows)
 				case !finite(s.Mean) || !finite(s.StdDev) || !finite(s.Max) || s.Max < s.Mean:
-					return bad("profile %q key %q: slot %d has impossible statistics", name, truncate(k), s.Slot)
+					return bad("profile %q key %q: slot %d has impossible statistics", name, text.Truncate(k), s.Slot)
 				}
 			}
 		}
 	}
 	for name, s := range b.ValueSets {
 		switch {
-		case validateCheckName(name) != nil:
-			return bad("value sets name %q", truncate(name))
+		case text.CheckName(name) != nil:
+			return bad("value sets name %q", text.Truncate(name))
 		case s == nil:
 			return bad("value sets %q are empty", name)
 		case !s.Key.valid():
@@ -786,14 +805,14 @@ func (b *Baseline) Validate() error {
 			}
 			for f, vs := range m {
 				if !slices.Contains(s.Fields, f) {
-					return bad("value sets %q key %q: field %s is not one of the fields", name, truncate(k), f)
+					return bad("value sets %q key %q: field %s is not one of the fields", name, text.Truncate(k), f)
 				}
 				if len(vs) > s.MaxValues {
-					return bad("value sets %q key %q: %d values of %s, more than %d", name, truncate(k), len(vs), f, s.MaxValues)
+					return bad("value sets %q key %q: %d values of %s, more than %d", name, text.Truncate(k), len(vs), f, s.MaxValues)
 				}
 				for i, v := range vs {
 					if v == "" || slices.Contains(vs[:i], v) {
-						return bad("value sets %q key %q: empty or repeated value of %s", name, truncate(k), f)
+						return bad("value sets %q key %q: empty or repeated value of %s", name, text.Truncate(k), f)
 					}
 				}
 			}

@@ -1,9 +1,12 @@
-package cognitomon
+package checks
 
 import (
 	"cmp"
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
 )
 
 // BuiltinOptions adjust the built-in checks. The zero value of each field
@@ -15,6 +18,12 @@ type BuiltinOptions struct {
 	// Clock returns the current time, for the trail cross-check's
 	// delivery allowance. Default time.Now.
 	Clock func() time.Time
+	// Baseline is what LearnBaseline learned from a reference window, for
+	// the checks in baseline mode and the first-seen checks (their
+	// Learned field). It must have been learned for the run's pool.
+	// Without it, baseline mode falls back to the plain thresholds and the
+	// first-seen checks are skipped.
+	Baseline *Baseline
 }
 
 // ErrorMeaning returns what a Cognito error code (or an endpoint's
@@ -77,12 +86,12 @@ func ErrorMeaning(code string) string {
 // rules and the trail cross-check. Each is a value of an exported rule type
 // whose fields hold its defaults, documented in docs/detections.md; to tune
 // one, change its fields and use the changed value in its place.
-func Builtins(optFns ...func(*BuiltinOptions)) []Check {
+func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 	var o BuiltinOptions
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	quotas := DefaultQuotas()
+	quotas := cognitomon.DefaultQuotas()
 	for k, v := range o.Quotas {
 		quotas[k] = v
 	}
@@ -90,10 +99,10 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 	// unknown user names, which are the enumeration rule's signal and have
 	// no sub to count per user (whether their records carry one at all is
 	// not documented: FACTS.md 2.3 [X]).
-	signInFailures := EventMatch{Filter: EventFilter{Kinds: []EventKind{KindSignIn}}, Outcomes: []Outcome{OutcomeFailure}, ExceptErrorCodes: []string{"UserNotFoundException"}}
-	allSignInFailures := EventMatch{Filter: EventFilter{Kinds: []EventKind{KindSignIn}}, Outcomes: []Outcome{OutcomeFailure}}
-	resets := EventMatch{Filter: EventFilter{Names: []string{"ForgotPassword", "ForgotPassword_POST", "forgotPassword_POST"}}}
-	m2m := EventMatch{Filter: EventFilter{Kinds: []EventKind{KindM2MToken}}}
+	signInFailures := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignIn}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}, ExceptErrorCodes: []string{"UserNotFoundException"}}
+	allSignInFailures := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignIn}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}}
+	resets := EventMatch{Filter: cognitomon.EventFilter{Names: []string{"ForgotPassword", "ForgotPassword_POST", "forgotPassword_POST"}}}
+	m2m := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}}
 	meaning := func(codes ...string) string {
 		var b strings.Builder
 		for _, c := range codes {
@@ -101,13 +110,13 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 		}
 		return b.String()
 	}
-	return []Check{
+	all := []cognitomon.Check{
 		EventRule{
 			ID:          "brute-force",
 			Description: "Password guessing from one address: failed sign-ins per source address.",
 			Unit:        "sign-in failures",
 			Events:      signInFailures, Key: KeySourceIP, Top: KeySub,
-			Threshold: 20, Window: 10 * time.Minute, Sliding: true, Severity: SeverityHigh,
+			Threshold: 20, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh,
 			Advice: "Many failed sign-ins from one address. Block or rate-limit it with an AWS WAF web ACL on the user pool (a rate-based rule), check whether a sign-in from it succeeded (success-after-failures), and consider threat protection and MFA." + meaning("NotAuthorizedException"),
 		},
 		EventRule{
@@ -115,7 +124,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "Password guessing paced to stay under per-window limits: failed sign-ins per source address over six hours.",
 			Unit:        "sign-in failures",
 			Events:      signInFailures, Key: KeySourceIP, Top: KeySub,
-			Threshold: 50, Window: 6 * time.Hour, Sliding: true, Severity: SeverityMedium,
+			Threshold: 50, Window: 6 * time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium,
 			Advice: "A steady stream of failed sign-ins from one address, slow enough to stay under short-window limits and Cognito's lockout reset. Block the address with AWS WAF and check whether any sign-in from it succeeded." + meaning("NotAuthorizedException"),
 		},
 		EventRule{
@@ -123,7 +132,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "A credential list tried from one address: distinct users failing sign-in per source address.",
 			Unit:        "distinct users failing sign-in",
 			Events:      signInFailures, Key: KeySourceIP, Distinct: KeySub, Top: KeyClient,
-			Threshold: 30, Window: time.Hour, Sliding: true, Severity: SeverityHigh,
+			Threshold: 30, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
 			Advice: "Many different users failing to sign in from one address: a list of leaked user names and passwords being tried. Block the address with AWS WAF, look for successes from it (success-after-failures), reset the passwords of accounts that signed in from it, and turn on compromised-credentials protection (threat protection)." + meaning("NotAuthorizedException"),
 		},
 		EventRule{
@@ -131,7 +140,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "A credential list spread over a botnet or proxy pool: distinct failing addresses per /24 (IPv4) or /48 (IPv6).",
 			Unit:        "distinct failing addresses",
 			Events:      allSignInFailures, Key: KeyIPRange, Distinct: KeySourceIP, Top: KeySourceIP,
-			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: SeverityHigh,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh,
 			Advice: "Many addresses of one network range failing sign-ins at once: a botnet or proxy pool spreading a credential list to stay under per-address limits. Block or challenge the range with an AWS WAF IP set, compare with the failure-rate finding from the metrics, and look for successes from the range." + meaning("NotAuthorizedException", "UserNotFoundException"),
 		},
 		EventRule{
@@ -139,26 +148,26 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "One account attacked from many addresses: distinct failing addresses per user.",
 			Unit:        "distinct failing addresses",
 			Events:      signInFailures, Key: KeySub, Distinct: KeySourceIP, Top: KeySourceIP,
-			Threshold: 10, Window: time.Hour, Sliding: true, Severity: SeverityHigh,
+			Threshold: 10, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
 			Advice: "One user failing to sign in from many addresses: a distributed attack on one account that per-address limits do not see. Cognito's lockout slows it but does not stop it. If any attempt succeeded, sign the user out everywhere (AdminUserGlobalSignOut) and reset the password; ask the user to turn on MFA." + meaning("NotAuthorizedException"),
 		},
 		SuccessAfterFailuresRule{
 			ID:          "success-after-failures",
 			Description: "A possible compromise: a sign-in that succeeded from an address right after many failures from it.",
-			Key:         KeySourceIP, MinFailures: 10, Window: time.Hour, Severity: SeverityHigh,
+			Key:         KeySourceIP, MinFailures: 10, Window: time.Hour, Severity: cognitomon.SeverityHigh,
 			Advice: "A sign-in succeeded from an address right after many failed ones from it: the attacker may have guessed or found a valid password. For the users in the evidence: sign them out everywhere (AdminUserGlobalSignOut), reset their passwords (AdminResetUserPassword) and review what they did after the sign-in. A user who forgot a password and then remembered it looks the same: confirm with the user.",
 		},
 		EventRule{
 			ID:          "enumeration",
 			Description: "User-name enumeration: UserNotFoundException per source address.",
 			Unit:        "UserNotFoundException errors",
-			Events:      EventMatch{Filter: EventFilter{ErrorCodes: []string{"UserNotFoundException"}}}, Key: KeySourceIP, Top: KeyEventName,
-			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: SeverityMedium,
+			Events:      EventMatch{Filter: cognitomon.EventFilter{ErrorCodes: []string{"UserNotFoundException"}}}, Key: KeySourceIP, Top: KeyEventName,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityMedium,
 			Advice: "One address asking about many user names that do not exist: it is finding out which accounts exist, to attack them next. Set PreventUserExistenceErrors=ENABLED on the app client (UpdateUserPoolClient) so unknown users get the same error as wrong passwords, and block the address." + meaning("UserNotFoundException"),
 		},
 		EnumerationBlindSpotRule{
 			ID:          "enumeration-blind-spot",
-			MinFailures: 50, Severity: SeverityInfo,
+			MinFailures: 50, Severity: cognitomon.SeverityInfo,
 			Advice: "This client's sign-in failures never say UserNotFoundException, so it very likely has PreventUserExistenceErrors=ENABLED (good practice): unknown user names fail with NotAuthorizedException, and the enumeration rule cannot see probing of user names against it. The brute-force and credential-stuffing rules still count those failures." + meaning("NotAuthorizedException"),
 		},
 		EventRule{
@@ -166,7 +175,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "Password-reset abuse from one address: ForgotPassword requests per source address.",
 			Unit:        "password-reset requests",
 			Events:      resets, Key: KeySourceIP, Top: KeySub,
-			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: SeverityMedium,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityMedium,
 			Advice: "Many password-reset requests from one address: SMS or email pumping (each request can send a message you pay for), harassment of users, or enumeration. ForgotPassword shares the UserAccountRecovery quota of 30 requests per second per account, which cannot be raised (FACTS.md 6.3), so a flood also blocks real users' resets. Block the address with AWS WAF." + meaning("LimitExceededException", "CodeDeliveryFailureException", "UserNotFoundException"),
 		},
 		EventRule{
@@ -174,26 +183,26 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "Password-reset abuse against one account: ForgotPassword requests per user.",
 			Unit:        "password-reset requests",
 			Events:      resets, Key: KeySub, Top: KeySourceIP,
-			Threshold: 5, Window: time.Hour, Sliding: true, Severity: SeverityMedium,
+			Threshold: 5, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium,
 			Advice: "One user's password reset was requested many times: someone may be trying to take over the account by intercepting or guessing a code, or harassing the user. Check the addresses in the evidence, and ConfirmForgotPassword failures for code guessing." + meaning("CodeMismatchException", "TooManyFailedAttemptsException", "LimitExceededException"),
 		},
 		EventRule{
 			ID:          "refresh-failure-spike",
 			Description: "Token refreshes failing for an app client, compared with its baseline when there is one.",
 			Unit:        "token-refresh failures",
-			Events:      EventMatch{Filter: EventFilter{Kinds: []EventKind{KindTokenRefresh}}, Outcomes: []Outcome{OutcomeFailure}}, Key: KeyClient, Top: KeyErrorCode,
-			Threshold: 50, Window: time.Hour, Sliding: true, Severity: SeverityMedium, Baseline: &BaselineMode{Sigmas: 3},
+			Events:      EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindTokenRefresh}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}}, Key: KeyClient, Top: KeyErrorCode,
+			Threshold: 50, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium, Baseline: &BaselineMode{Sigmas: 3},
 			Advice: "Token refreshes of this client are failing. A spike right after a release points at the app (wrong client ID, broken token storage); after a mass sign-out or a change of the client's refresh-token validity it is expected; a spike of RefreshTokenReuseException can mean stolen tokens." + meaning("NotAuthorizedException", "RefreshTokenReuseException"),
 		},
 		FirstSeenRule{
 			ID:          "token-theft",
 			Description: "A refresh token used from a network and device the user never used: refreshes per sub from a new /24 or user-agent family.",
 			Key:         KeySub, Values: []EventKey{KeyIPRange, KeyUserAgentFamily},
-			Judge:         EventMatch{Filter: EventFilter{Kinds: []EventKind{KindTokenRefresh}}, Outcomes: []Outcome{OutcomeSuccess}},
-			Reference:     EventMatch{Outcomes: []Outcome{OutcomeSuccess}},
+			Judge:         EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindTokenRefresh}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeSuccess}},
+			Reference:     EventMatch{Outcomes: []cognitomon.Outcome{cognitomon.OutcomeSuccess}},
 			Teach:         &EventMatch{Func: CompletedSignIn},
 			KnownKeysOnly: true,
-			Severity:      SeverityHigh, PartialSeverity: SeverityMedium,
+			Severity:      cognitomon.SeverityHigh, PartialSeverity: cognitomon.SeverityMedium,
 			Advice: "A refresh token was used for this user from a network range or kind of device that the user never used in the baseline and did not sign in from during the run. Refresh tokens are bearer tokens: whoever holds one gets new tokens until it expires (30 days by default, FACTS.md 6.2). If the user does not recognise it, revoke the user's tokens (AdminUserGlobalSignOut) and reset the password; consider refresh-token rotation and a shorter refresh-token validity. Refreshes through the token endpoint carry no sub (FACTS.md 2.3) and are not judged.",
 		},
 		EventRule{
@@ -201,7 +210,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "A machine client that does not cache its tokens: client_credentials requests per client.",
 			Unit:        "client_credentials token requests",
 			Events:      m2m, Key: KeyClient, Top: KeySourceIP,
-			Threshold: 60, Window: time.Hour, Sliding: true, Severity: SeverityMedium,
+			Threshold: 60, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium,
 			Advice: "A machine client requests client_credentials tokens far more often than caching allows: an access token is valid for an hour by default (FACTS.md 6.2), so a client that caches needs about one an hour per instance. A token per call adds latency, costs money (machine-to-machine tokens are billed per request) and eats into the ClientAuthentication quota of 150 requests per second per account, which cannot be raised (FACTS.md 6.3). Make the client cache tokens until shortly before they expire.",
 		},
 		EventRule{
@@ -209,7 +218,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "A machine client's token volume far above its baseline: client_credentials requests per client and hour against the baseline's mean plus three standard deviations.",
 			Unit:        "client_credentials token requests",
 			Events:      m2m, Key: KeyClient, Top: KeySourceIP,
-			Threshold: 10, Window: time.Hour, Severity: SeverityMedium, Baseline: &BaselineMode{Sigmas: 3, Required: true},
+			Threshold: 10, Window: time.Hour, Severity: cognitomon.SeverityMedium, Baseline: &BaselineMode{Sigmas: 3, Required: true},
 			Advice: "A machine client's token requests are far above what the baseline learned for it. The usual cause is a client that stopped caching tokens (see m2m-token-per-call); otherwise a deployment scaled out, or someone else is using the client's secret.",
 		},
 		FirstSeenRule{
@@ -217,83 +226,94 @@ func Builtins(optFns ...func(*BuiltinOptions)) []Check {
 			Description: "A machine client seen from a new place: client_credentials requests from a /24 or user-agent family the baseline never saw for the client.",
 			Key:         KeyClient, Values: []EventKey{KeyIPRange, KeyUserAgentFamily},
 			Judge:     m2m,
-			Reference: EventMatch{Filter: EventFilter{Kinds: []EventKind{KindM2MToken}}, Outcomes: []Outcome{OutcomeSuccess}},
-			Severity:  SeverityMedium,
+			Reference: EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeSuccess}},
+			Severity:  cognitomon.SeverityMedium,
 			Advice:    "A machine client called the token endpoint from a network range or with a user-agent family that the baseline never saw for it. A client secret is the client's password: a new range can be a new deployment region or NAT gateway, or a leaked secret. Confirm with the client's owners; if nobody knows the source, rotate the client secret.",
 		},
 		FailureStreakRule{
 			ID:          "m2m-failure-streak",
 			Description: "A machine client whose client_credentials requests keep failing: a secret rotated in one place only.",
-			Events:      m2m, Key: KeyClient, MinRun: 10, Severity: SeverityHigh,
+			Events:      m2m, Key: KeyClient, MinRun: 10, Severity: cognitomon.SeverityHigh,
 			Advice: "A machine client's client_credentials requests kept failing with no success between them. The usual cause is a client secret rotated in one place only: the app client has a new secret and some instances still send the old one (or the client was deleted and is still in use). Update the secret where it is stored, or roll back the rotation. Whether the token endpoint records an error code for these failures is not documented (FACTS.md 2.3 [X]): the rule reads the HTTP status as well." + meaning("HTTP 400"),
 		},
 		AdminChangeRule{
 			ID:          "admin-mfa-off",
 			Description: "MFA turned off for the pool.",
 			EventNames:  []string{"SetUserPoolMfaConfig", "UpdateUserPool"},
-			Match:       matchMFAOff, Severity: SeverityHigh,
+			Match:       matchMFAOff, Severity: cognitomon.SeverityHigh,
 			Advice: "MFA was turned off for the user pool: users can now sign in with a password alone. If the change was not planned, turn MFA back on (SetUserPoolMfaConfig) and find out who made it from the caller's ARN and the caller's other recent calls in CloudTrail.",
 		},
 		AdminChangeRule{
 			ID:          "admin-new-client",
 			Description: "A new app client created.",
 			EventNames:  []string{"CreateUserPoolClient"},
-			Match:       matchNewClient, Severity: SeverityMedium,
+			Match:       matchNewClient, Severity: cognitomon.SeverityMedium,
 			Advice: "A new app client can get tokens for the pool's users, or with a secret and the client_credentials grant for machines. Check that it was planned: its callback URLs, OAuth flows and scopes, and who created it.",
 		},
 		AdminChangeRule{
 			ID:          "admin-callback-urls",
 			Description: "An app client's callback or sign-out URLs set.",
 			EventNames:  []string{"UpdateUserPoolClient"},
-			Match:       matchCallbackURLs, Severity: SeverityMedium,
+			Match:       matchCallbackURLs, Severity: cognitomon.SeverityMedium,
 			Advice: "An app client's callback (or sign-out) URLs were set: whoever controls a callback URL receives the authorization codes of users who sign in through it. UpdateUserPoolClient replaces the whole client configuration, so the URLs are present whether or not they changed: compare them with the previous configuration (DescribeUserPoolClient, or the client's previous CreateUserPoolClient or UpdateUserPoolClient event).",
 		},
 		AdminChangeRule{
 			ID:          "admin-threat-protection-lowered",
 			Description: "Threat protection weakened: an adaptive-authentication action set to NO_ACTION, addresses exempted, or advanced security set to AUDIT or OFF.",
 			EventNames:  []string{"SetRiskConfiguration", "UpdateUserPool"},
-			Match:       matchThreatLowered, Severity: SeverityHigh,
+			Match:       matchThreatLowered, Severity: cognitomon.SeverityHigh,
 			Advice: "Threat protection was weakened: risky sign-ins or compromised credentials are no longer blocked or challenged, or some addresses are exempt from risk checks. Restore the configuration if the change was not planned, and find out who made it.",
 		},
 		AdminChangeRule{
 			ID:          "admin-deletion",
 			Description: "A pool, app client, identity provider, domain or resource server deleted.",
 			EventNames:  []string{"DeleteUserPool", "DeleteUserPoolClient", "DeleteIdentityProvider", "DeleteUserPoolDomain", "DeleteResourceServer"},
-			Match:       matchDeletion, Severity: SeverityHigh,
+			Match:       matchDeletion, Severity: cognitomon.SeverityHigh,
 			Advice: "Something users sign in through was deleted: sign-ins through it fail from now on, and a deleted pool's users cannot be recovered. Check that it was planned.",
 		},
 		AdminChangeRule{
 			ID:          "admin-identity-provider",
 			Description: "An identity provider created or changed.",
 			EventNames:  []string{"CreateIdentityProvider", "UpdateIdentityProvider"},
-			Match:       matchIdentityProvider, Severity: SeverityMedium,
+			Match:       matchIdentityProvider, Severity: cognitomon.SeverityMedium,
 			Advice: "An identity provider was created or changed: it decides who can sign in through federation, and a changed SAML metadata URL or OIDC issuer can let another directory's users in. Check the provider's details against what was planned.",
 		},
 		FailureRateRule{
 			ID:      "failure-rate",
-			MaxRate: 0.2, MinAttempts: 50, Window: time.Hour, Severity: SeverityMedium, HighRate: 0.5,
+			MaxRate: 0.2, MinAttempts: 50, Window: time.Hour, Severity: cognitomon.SeverityMedium, HighRate: 0.5,
 		},
 		ThrottleRule{
 			ID:        "throttle-spike",
-			Threshold: 10, Window: time.Hour, Severity: SeverityMedium,
+			Threshold: 10, Window: time.Hour, Severity: cognitomon.SeverityMedium,
 			Advice: "Cognito throttled requests of this flow (TooManyRequestsException): the account's requests-per-second quota of the flow's category was exceeded. Quotas are per account and Region, shared by all pools: UserAuthentication 120, UserCreation 50, UserFederation 25 by default (FACTS.md 6.3). See the quota findings, make clients retry with backoff, and ask for a higher quota where it can be raised.",
 		},
 		QuotaRule{
 			ID:     "quota-approach",
-			Quotas: quotas, Fraction: 0.8, Severity: SeverityHigh,
+			Quotas: quotas, Fraction: 0.8, Severity: cognitomon.SeverityHigh,
 			Advice: "The account's calls in this rate-limit category came close to the quota within a metric period. The figure is the period's average, so short peaks were higher; at the quota, Cognito throttles with TooManyRequestsException. The quota is shared by all pools of the account in the Region. Find the caller in CloudTrail, and ask for a higher quota (Service Quotas) before it throttles, where the category allows it (FACTS.md 6.3).",
 		},
 		QuotaThrottleRule{
 			ID:        "quota-throttles",
-			Threshold: 10, Window: time.Hour, Severity: SeverityMedium,
+			Threshold: 10, Window: time.Hour, Severity: cognitomon.SeverityMedium,
 			Advice: "Calls in this rate-limit category were throttled (AWS/Usage ThrottleCount), account-wide: by any pool or application of the account in the Region. Make clients retry with backoff, and ask for a higher quota where the category allows it (FACTS.md 6.3).",
 		},
 		TrailGapRule{
 			ID:          "trail-gap",
-			MinAttempts: 100, MinRatio: 0.5, Window: time.Hour, Settle: 15 * time.Minute, Clock: o.Clock, Severity: SeverityHigh,
+			MinAttempts: 100, MinRatio: 0.5, Window: time.Hour, Settle: 15 * time.Minute, Clock: o.Clock, Severity: cognitomon.SeverityHigh,
 			Advice: "CloudTrail recorded far fewer sign-in, refresh, sign-up and federation events than CloudWatch counted attempts for the same hours. Each attempt normally leaves one or more records, so the trail is missing data: a stopped trail, a changed event selector, a broken S3 bucket policy, or late delivery. Check the trail (GetTrailStatus: IsLogging, LatestDeliveryError). Until it is fixed, the event rules cannot see attacks in those hours. The ratio of records to metric attempts is not documented (FACTS.md 8.2 [X]: whether challenge steps and managed-login sign-ins count in SignInSuccesses), hence the generous threshold.",
 		},
 	}
+	for i, c := range all {
+		switch r := c.(type) {
+		case EventRule:
+			r.Learned = o.Baseline
+			all[i] = r
+		case FirstSeenRule:
+			r.Learned = o.Baseline
+			all[i] = r
+		}
+	}
+	return all
 }
 
 // stringParam returns params[name] if it is a string.
@@ -319,14 +339,14 @@ func listParam(params map[string]any, name string) []string {
 // (FACTS.md 2.4 [X]). Their names follow the API's request members, as
 // CloudTrail logs requestParameters for other services.
 
-func matchMFAOff(e Event, params map[string]any) (string, bool) {
+func matchMFAOff(e cognitomon.Event, params map[string]any) (string, bool) {
 	if strings.EqualFold(stringParam(params, "mfaConfiguration"), "OFF") {
 		return "mfaConfiguration set to OFF", true
 	}
 	return "", false
 }
 
-func matchNewClient(e Event, params map[string]any) (string, bool) {
+func matchNewClient(e cognitomon.Event, params map[string]any) (string, bool) {
 	parts := []string{"new app client"}
 	if n := stringParam(params, "clientName"); n != "" {
 		parts = append(parts, "name "+n)
@@ -346,7 +366,7 @@ func matchNewClient(e Event, params map[string]any) (string, bool) {
 	return strings.Join(parts, ", "), true
 }
 
-func matchCallbackURLs(e Event, params map[string]any) (string, bool) {
+func matchCallbackURLs(e cognitomon.Event, params map[string]any) (string, bool) {
 	var parts []string
 	for _, name := range []string{"callbackURLs", "logoutURLs", "defaultRedirectURI"} {
 		if _, ok := params[name]; !ok {
@@ -364,7 +384,7 @@ func matchCallbackURLs(e Event, params map[string]any) (string, bool) {
 	return strings.Join(parts, "; "), true
 }
 
-func matchThreatLowered(e Event, params map[string]any) (string, bool) {
+func matchThreatLowered(e cognitomon.Event, params map[string]any) (string, bool) {
 	var parts []string
 	obj := func(m map[string]any, name string) map[string]any {
 		v, _ := m[name].(map[string]any)
@@ -394,7 +414,7 @@ func matchThreatLowered(e Event, params map[string]any) (string, bool) {
 	return strings.Join(parts, "; "), true
 }
 
-func matchDeletion(e Event, params map[string]any) (string, bool) {
+func matchDeletion(e cognitomon.Event, params map[string]any) (string, bool) {
 	what := strings.TrimPrefix(e.Name, "Delete")
 	for _, name := range []string{"clientId", "providerName", "domain", "identifier", "userPoolId"} {
 		if v := stringParam(params, name); v != "" {
@@ -404,7 +424,7 @@ func matchDeletion(e Event, params map[string]any) (string, bool) {
 	return what + " deleted", true
 }
 
-func matchIdentityProvider(e Event, params map[string]any) (string, bool) {
+func matchIdentityProvider(e cognitomon.Event, params map[string]any) (string, bool) {
 	d := strings.TrimSuffix(e.Name, "IdentityProvider") + " identity provider"
 	if n := stringParam(params, "providerName"); n != "" {
 		d += " " + n
@@ -413,4 +433,10 @@ func matchIdentityProvider(e Event, params map[string]any) (string, bool) {
 		d += " (" + t + ")"
 	}
 	return d, true
+}
+
+// missingInput is an error wrapping cognitomon.ErrMissingInput, which
+// Detect reports as a skipped check with this reason.
+func missingInput(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", cognitomon.ErrMissingInput, fmt.Sprintf(format, args...))
 }

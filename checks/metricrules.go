@@ -1,4 +1,4 @@
-package cognitomon
+package checks
 
 import (
 	"cmp"
@@ -9,12 +9,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // metricWindow is the counts of one aligned window of a metric series.
 type metricWindow struct {
 	start time.Time
-	c     Counts
+	c     cognitomon.Counts
 }
 
 // alignedStart returns the start of the epoch-aligned window of length w
@@ -25,7 +28,7 @@ func alignedStart(t time.Time, w time.Duration) time.Time {
 
 // windowCounts sums the periods of s that start in lim into aligned
 // windows of length w, in time order.
-func windowCounts(s Series, w time.Duration, lim TimeRange) []metricWindow {
+func windowCounts(s cognitomon.Series, w time.Duration, lim cognitomon.TimeRange) []metricWindow {
 	var out []metricWindow
 	for t, c := range s.All() {
 		if !lim.Contains(t) {
@@ -41,7 +44,7 @@ func windowCounts(s Series, w time.Duration, lim TimeRange) []metricWindow {
 }
 
 // metricRuns groups the consecutive windows for which fire is true.
-func metricRuns(ws []metricWindow, w time.Duration, fire func(Counts) bool) [][]metricWindow {
+func metricRuns(ws []metricWindow, w time.Duration, fire func(cognitomon.Counts) bool) [][]metricWindow {
 	var runs [][]metricWindow
 	for _, m := range ws {
 		if !fire(m.c) {
@@ -60,19 +63,19 @@ func metricRuns(ws []metricWindow, w time.Duration, fire func(Counts) bool) [][]
 }
 
 // runRange is the time covered by a run of windows of length w.
-func runRange(run []metricWindow, w time.Duration, lim TimeRange) TimeRange {
-	return clipRange(TimeRange{Start: run[0].start, End: run[len(run)-1].start.Add(w)}, lim)
+func runRange(run []metricWindow, w time.Duration, lim cognitomon.TimeRange) cognitomon.TimeRange {
+	return clipRange(cognitomon.TimeRange{Start: run[0].start, End: run[len(run)-1].start.Add(w)}, lim)
 }
 
 // metricEval is the evaluation of a check that reads no events.
 type metricEval struct {
-	fn    func() ([]Finding, []string)
+	fn    func() ([]cognitomon.Finding, []string)
 	notes []string
 }
 
-func (m *metricEval) Add(Event) {}
+func (m *metricEval) Add(cognitomon.Event) {}
 
-func (m *metricEval) Findings(context.Context) ([]Finding, error) {
+func (m *metricEval) Findings(context.Context) ([]cognitomon.Finding, error) {
 	fs, notes := m.fn()
 	m.notes = notes
 	return fs, nil
@@ -92,7 +95,7 @@ type FailureRateRule struct {
 	// ID names the rule; Name returns it.
 	ID string
 	// Flows are the flows checked. Default all.
-	Flows []Flow
+	Flows []cognitomon.Flow
 	// MaxRate is the rate above which the rule fires, from 0 to 1.
 	MaxRate float64
 	// MinAttempts is the fewest attempts in a window for it to count.
@@ -101,7 +104,7 @@ type FailureRateRule struct {
 	// one hour.
 	Window time.Duration
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// HighRate, when positive, raises a finding whose peak rate reaches
 	// it to SeverityHigh.
 	HighRate float64
@@ -113,38 +116,38 @@ func (r FailureRateRule) Name() string { return r.ID }
 func (r FailureRateRule) window() time.Duration { return cmp.Or(r.Window, time.Hour) }
 
 // Start begins an evaluation. It needs metrics.
-func (r FailureRateRule) Start(in *DetectInput) (Evaluation, error) {
-	if err := validateCheckName(r.ID); err != nil {
+func (r FailureRateRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
+	if err := text.CheckName(r.ID); err != nil {
 		return nil, err
 	}
-	if !(r.MaxRate > 0 && r.MaxRate < 1) || r.MinAttempts < 1 || r.Window < 0 || !r.Severity.valid() || r.HighRate < 0 {
+	if !(r.MaxRate > 0 && r.MaxRate < 1) || r.MinAttempts < 1 || r.Window < 0 || !r.Severity.Valid() || r.HighRate < 0 {
 		return nil, fmt.Errorf("rule %s: rate must be between 0 and 1, minimum attempts at least 1, and the severity valid", r.ID)
 	}
 	if in.Stats == nil {
 		return nil, missingInput("no metrics (MetricsClient.Stats)")
 	}
-	return &metricEval{fn: func() ([]Finding, []string) { return r.findings(in), nil }}, nil
+	return &metricEval{fn: func() ([]cognitomon.Finding, []string) { return r.findings(in), nil }}, nil
 }
 
-func failureRateOf(c Counts) float64 {
+func failureRateOf(c cognitomon.Counts) float64 {
 	if c.Attempts == 0 {
 		return 0
 	}
 	return float64(c.FailuresExcludingThrottles()) / float64(c.Attempts)
 }
 
-func (r FailureRateRule) findings(in *DetectInput) []Finding {
-	var out []Finding
+func (r FailureRateRule) findings(in *cognitomon.DetectInput) []cognitomon.Finding {
+	var out []cognitomon.Finding
 	for _, fs := range in.Stats.Flows {
 		if len(r.Flows) > 0 && !slices.Contains(r.Flows, fs.Flow) {
 			continue
 		}
-		var clients []Finding
+		var clients []cognitomon.Finding
 		for _, cs := range fs.Clients {
 			clients = append(clients, r.evaluate(in, fs.Flow, cs.Client, cs.Series)...)
 		}
 		for _, pf := range r.evaluate(in, fs.Flow, "", fs.Series) {
-			if !slices.ContainsFunc(clients, func(f Finding) bool { return overlaps(f.Window, pf.Window) }) {
+			if !slices.ContainsFunc(clients, func(f cognitomon.Finding) bool { return overlaps(f.Window, pf.Window) }) {
 				out = append(out, pf)
 			}
 		}
@@ -153,14 +156,14 @@ func (r FailureRateRule) findings(in *DetectInput) []Finding {
 	return out
 }
 
-func overlaps(a, b TimeRange) bool { return a.Start.Before(b.End) && b.Start.Before(a.End) }
+func overlaps(a, b cognitomon.TimeRange) bool { return a.Start.Before(b.End) && b.Start.Before(a.End) }
 
-func (r FailureRateRule) evaluate(in *DetectInput, flow Flow, client ClientID, s Series) []Finding {
+func (r FailureRateRule) evaluate(in *cognitomon.DetectInput, flow cognitomon.Flow, client cognitomon.ClientID, s cognitomon.Series) []cognitomon.Finding {
 	w := r.window()
-	fire := func(c Counts) bool { return c.Attempts >= r.MinAttempts && failureRateOf(c) > r.MaxRate }
-	var out []Finding
+	fire := func(c cognitomon.Counts) bool { return c.Attempts >= r.MinAttempts && failureRateOf(c) > r.MaxRate }
+	var out []cognitomon.Finding
 	for _, run := range metricRuns(windowCounts(s, w, in.Scope.Range), w, fire) {
-		var total Counts
+		var total cognitomon.Counts
 		peak := 0.0
 		for _, m := range run {
 			total = total.Add(m.c)
@@ -168,23 +171,23 @@ func (r FailureRateRule) evaluate(in *DetectInput, flow Flow, client ClientID, s
 		}
 		sev := r.Severity
 		if r.HighRate > 0 && peak >= r.HighRate {
-			sev = max(sev, SeverityHigh)
+			sev = max(sev, cognitomon.SeverityHigh)
 		}
-		subj := Subject{Flow: flow, Client: client}
+		subj := cognitomon.Subject{Flow: flow, Client: client}
 		who := "the pool"
 		if client != "" {
 			who = "client " + string(client)
 		}
-		out = append(out, Finding{
+		out = append(out, cognitomon.Finding{
 			Check:    r.ID,
 			Severity: sev,
-			Summary:  fmt.Sprintf("%s failure rate %s for %s in a %s window (threshold above %s with at least %d attempts)", flow, fmtPercent(peak), who, fmtDuration(w), fmtPercent(r.MaxRate), r.MinAttempts),
+			Summary:  fmt.Sprintf("%s failure rate %s for %s in a %s window (threshold above %s with at least %d attempts)", flow, fmtPercent(peak), who, text.Duration(w), fmtPercent(r.MaxRate), r.MinAttempts),
 			Window:   runRange(run, w, in.Scope.Range),
 			Subject:  subj,
-			Evidence: Evidence{
+			Evidence: cognitomon.Evidence{
 				Value:     peak,
 				Threshold: r.MaxRate,
-				Unit:      "failure rate (failures excluding throttles / attempts) per " + fmtDuration(w),
+				Unit:      "failure rate (failures excluding throttles / attempts) per " + text.Duration(w),
 				Notes:     []string{fmt.Sprintf("attempts %d, failures %d (throttles excluded), throttles %d", total.Attempts, total.FailuresExcludingThrottles(), total.Throttles)},
 			},
 			Advice: flowAdvice(flow, client),
@@ -194,25 +197,25 @@ func (r FailureRateRule) evaluate(in *DetectInput, flow Flow, client ClientID, s
 }
 
 // flowAdvice is the advice of a failure-rate finding.
-func flowAdvice(flow Flow, client ClientID) string {
+func flowAdvice(flow cognitomon.Flow, client cognitomon.ClientID) string {
 	var b strings.Builder
 	switch {
-	case client == InvalidClient:
+	case client == cognitomon.InvalidClient:
 		b.WriteString("These requests named an app client ID the pool does not have (ResourceNotFoundException): an app build or a script still using a deleted or mistyped client ID. ")
-	case client == AdminClient:
+	case client == cognitomon.AdminClient:
 		b.WriteString("These are admin-API requests (AdminCreateUser ...) made by your back end with IAM credentials: look at the back end's errors. ")
 	}
 	switch flow {
-	case SignIn:
+	case cognitomon.SignIn:
 		b.WriteString("Sign-ins failing: look at their error codes and source addresses in CloudTrail (the brute-force, credential-stuffing and enumeration findings do). " +
 			"NotAuthorizedException is a wrong user name or password, a locked-out user ('Password attempts exceeded'), or an unknown user where PreventUserExistenceErrors=ENABLED; " +
 			"UserNotFoundException an unknown user (LEGACY); PasswordResetRequiredException and UserNotConfirmedException are users who must act first (FACTS.md 6.1). " +
 			"A rise right after a release points at the app. Caution: whether an SRP or MFA challenge step counts as a failed sign-in in the metrics is not documented (FACTS.md 8.2 [X]); pools using SRP or MFA can show a higher rate without any problem.")
-	case SignUp:
+	case cognitomon.SignUp:
 		b.WriteString("Sign-ups failing: UsernameExistsException (already registered), InvalidPasswordException (password policy), CodeDeliveryFailureException (the verification message could not be sent: check the SMS or email configuration), LimitExceededException (FACTS.md 6.1). Bots signing up show as many failures from few addresses.")
-	case TokenRefresh:
+	case cognitomon.TokenRefresh:
 		b.WriteString("Token refreshes failing: NotAuthorizedException means an expired, revoked or foreign refresh token; RefreshTokenReuseException a rotated token used again (FACTS.md 6.1, 6.2). Look for a release that broke token storage, a mass sign-out, or a change of the client's token validity.")
-	case Federation:
+	case cognitomon.Federation:
 		b.WriteString("Federated sign-ins failing: check the identity provider (an expired SAML signing certificate, changed metadata, a changed OIDC client secret) and the attribute mapping. Requests that produce an authorization code but no tokens count as failures in the metrics (FACTS.md 1.1).")
 	}
 	return b.String()
@@ -225,14 +228,14 @@ type ThrottleRule struct {
 	// ID names the rule; Name returns it.
 	ID string
 	// Flows are the flows checked. Default all.
-	Flows []Flow
+	Flows []cognitomon.Flow
 	// Threshold is the number of throttles in a window at which it fires.
 	// At least 1.
 	Threshold int64
 	// Window is the window length. Default one hour.
 	Window time.Duration
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -241,34 +244,34 @@ type ThrottleRule struct {
 func (r ThrottleRule) Name() string { return r.ID }
 
 // Start begins an evaluation. It needs metrics.
-func (r ThrottleRule) Start(in *DetectInput) (Evaluation, error) {
-	if err := validateCheckName(r.ID); err != nil {
+func (r ThrottleRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
+	if err := text.CheckName(r.ID); err != nil {
 		return nil, err
 	}
-	if r.Threshold < 1 || r.Window < 0 || !r.Severity.valid() {
+	if r.Threshold < 1 || r.Window < 0 || !r.Severity.Valid() {
 		return nil, fmt.Errorf("rule %s: threshold below 1 or invalid severity", r.ID)
 	}
 	if in.Stats == nil {
 		return nil, missingInput("no metrics (MetricsClient.Stats)")
 	}
-	return &metricEval{fn: func() ([]Finding, []string) { return r.findings(in), nil }}, nil
+	return &metricEval{fn: func() ([]cognitomon.Finding, []string) { return r.findings(in), nil }}, nil
 }
 
-func (r ThrottleRule) findings(in *DetectInput) []Finding {
+func (r ThrottleRule) findings(in *cognitomon.DetectInput) []cognitomon.Finding {
 	w := cmp.Or(r.Window, time.Hour)
-	var out []Finding
+	var out []cognitomon.Finding
 	for _, fs := range in.Stats.Flows {
 		if len(r.Flows) > 0 && !slices.Contains(r.Flows, fs.Flow) {
 			continue
 		}
-		for _, run := range metricRuns(windowCounts(fs.Series, w, in.Scope.Range), w, func(c Counts) bool { return c.Throttles >= r.Threshold }) {
+		for _, run := range metricRuns(windowCounts(fs.Series, w, in.Scope.Range), w, func(c cognitomon.Counts) bool { return c.Throttles >= r.Threshold }) {
 			span := runRange(run, w, in.Scope.Range)
 			var peak, total int64
 			for _, m := range run {
 				peak = max(peak, m.c.Throttles)
 				total += m.c.Throttles
 			}
-			var top []Counted[string]
+			var top []cognitomon.Counted[string]
 			for _, cs := range fs.Clients {
 				var n int64
 				for t, c := range cs.Series.All() {
@@ -277,20 +280,20 @@ func (r ThrottleRule) findings(in *DetectInput) []Finding {
 					}
 				}
 				if n > 0 {
-					top = append(top, Counted[string]{Key: string(cs.Client), Count: n})
+					top = append(top, cognitomon.Counted[string]{Key: string(cs.Client), Count: n})
 				}
 			}
 			sortCounted(top)
-			out = append(out, Finding{
+			out = append(out, cognitomon.Finding{
 				Check:    r.ID,
 				Severity: r.Severity,
-				Summary:  fmt.Sprintf("%d %s requests throttled in a %s window (threshold %d)", peak, fs.Flow, fmtDuration(w), r.Threshold),
+				Summary:  fmt.Sprintf("%d %s requests throttled in a %s window (threshold %d)", peak, fs.Flow, text.Duration(w), r.Threshold),
 				Window:   span,
-				Subject:  Subject{Flow: fs.Flow},
-				Evidence: Evidence{
+				Subject:  cognitomon.Subject{Flow: fs.Flow},
+				Evidence: cognitomon.Evidence{
 					Value:     float64(peak),
 					Threshold: float64(r.Threshold),
-					Unit:      "throttled requests per " + fmtDuration(w),
+					Unit:      "throttled requests per " + text.Duration(w),
 					TopOf:     "client",
 					Top:       top[:min(len(top), topCap)],
 					Notes:     []string{fmt.Sprintf("%d throttles in all", total)},
@@ -300,34 +303,6 @@ func (r ThrottleRule) findings(in *DetectInput) []Finding {
 		}
 	}
 	return out
-}
-
-// DefaultQuotas returns Cognito's default requests-per-second quota of each
-// rate-limit category, per account and Region across all user pools
-// (FACTS.md 6.3). UserAuthentication, UserCreation, UserFederation,
-// UserRead, UserToken and UserResourceRead can be raised; pass the raised
-// values to Builtins in BuiltinOptions.Quotas.
-func DefaultQuotas() map[string]float64 {
-	return map[string]float64{
-		"UserAuthentication":     120,
-		"UserCreation":           50,
-		"UserFederation":         25,
-		"UserAccountRecovery":    30,
-		"UserRead":               120,
-		"UserUpdate":             25,
-		"UserToken":              120,
-		"UserResourceRead":       50,
-		"UserResourceUpdate":     25,
-		"UserList":               30,
-		"UserPoolRead":           15,
-		"UserPoolUpdate":         15,
-		"UserPoolResourceRead":   20,
-		"UserPoolResourceUpdate": 15,
-		"UserPoolClientRead":     15,
-		"UserPoolClientUpdate":   15,
-		"ClientAuthentication":   150,
-		"LimitManagement":        1,
-	}
 }
 
 // QuotaRule reports a rate-limit category whose calls (AWS/Usage CallCount)
@@ -344,7 +319,7 @@ type QuotaRule struct {
 	// Fraction of the quota at which the rule fires, above 0 and at most 1.
 	Fraction float64
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -353,26 +328,26 @@ type QuotaRule struct {
 func (r QuotaRule) Name() string { return r.ID }
 
 // Start begins an evaluation. It needs quota usage.
-func (r QuotaRule) Start(in *DetectInput) (Evaluation, error) {
-	if err := validateCheckName(r.ID); err != nil {
+func (r QuotaRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
+	if err := text.CheckName(r.ID); err != nil {
 		return nil, err
 	}
-	if !(r.Fraction > 0 && r.Fraction <= 1) || !r.Severity.valid() {
+	if !(r.Fraction > 0 && r.Fraction <= 1) || !r.Severity.Valid() {
 		return nil, fmt.Errorf("rule %s: fraction must be above 0 and at most 1, and the severity valid", r.ID)
 	}
 	if in.Quota == nil {
 		return nil, missingInput("no quota usage (MetricsClient.QuotaUsage)")
 	}
-	return &metricEval{fn: func() ([]Finding, []string) { return r.findings(in) }}, nil
+	return &metricEval{fn: func() ([]cognitomon.Finding, []string) { return r.findings(in) }}, nil
 }
 
-func (r QuotaRule) findings(in *DetectInput) ([]Finding, []string) {
+func (r QuotaRule) findings(in *cognitomon.DetectInput) ([]cognitomon.Finding, []string) {
 	quotas := r.Quotas
 	if quotas == nil {
-		quotas = DefaultQuotas()
+		quotas = cognitomon.DefaultQuotas()
 	}
 	q := in.Quota
-	var out []Finding
+	var out []cognitomon.Finding
 	var notes []string
 	for _, cu := range q.Categories {
 		quota, ok := quotas[cu.Category]
@@ -386,25 +361,25 @@ func (r QuotaRule) findings(in *DetectInput) ([]Finding, []string) {
 			t := q.Range.Start.Add(time.Duration(i) * q.Period)
 			if in.Scope.Range.Contains(t) {
 				// Counts carries the calls in Attempts for metricRuns.
-				ws = append(ws, metricWindow{start: t, c: Counts{Attempts: int64(math.Round(calls))}})
+				ws = append(ws, metricWindow{start: t, c: cognitomon.Counts{Attempts: int64(math.Round(calls))}})
 			}
 		}
-		rate := func(c Counts) float64 { return float64(c.Attempts) / q.Period.Seconds() }
-		for _, run := range metricRuns(ws, q.Period, func(c Counts) bool { return rate(c) >= limit }) {
+		rate := func(c cognitomon.Counts) float64 { return float64(c.Attempts) / q.Period.Seconds() }
+		for _, run := range metricRuns(ws, q.Period, func(c cognitomon.Counts) bool { return rate(c) >= limit }) {
 			peak := 0.0
 			for _, m := range run {
 				peak = max(peak, rate(m.c))
 			}
-			out = append(out, Finding{
+			out = append(out, cognitomon.Finding{
 				Check:    r.ID,
 				Severity: r.Severity,
 				Summary:  fmt.Sprintf("%s calls reached %s requests/s, %s of the %s requests/s quota (threshold %s)", cu.Category, fmtRate(peak), fmtPercent(peak/quota), fmtNumber(quota), fmtPercent(r.Fraction)),
 				Window:   runRange(run, q.Period, in.Scope.Range),
-				Subject:  Subject{Category: cu.Category},
-				Evidence: Evidence{
+				Subject:  cognitomon.Subject{Category: cu.Category},
+				Evidence: cognitomon.Evidence{
 					Value:     peak,
 					Threshold: limit,
-					Unit:      "requests per second, averaged over " + fmtDuration(q.Period),
+					Unit:      "requests per second, averaged over " + text.Duration(q.Period),
 					Notes:     []string{fmt.Sprintf("quota %s requests/s per account and Region, all pools together", fmtNumber(quota))},
 				},
 				Advice: r.Advice,
@@ -429,7 +404,7 @@ type QuotaThrottleRule struct {
 	// Window is the window length. Default one hour.
 	Window time.Duration
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -438,23 +413,23 @@ type QuotaThrottleRule struct {
 func (r QuotaThrottleRule) Name() string { return r.ID }
 
 // Start begins an evaluation. It needs quota usage.
-func (r QuotaThrottleRule) Start(in *DetectInput) (Evaluation, error) {
-	if err := validateCheckName(r.ID); err != nil {
+func (r QuotaThrottleRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
+	if err := text.CheckName(r.ID); err != nil {
 		return nil, err
 	}
-	if !(r.Threshold > 0) || r.Window < 0 || !r.Severity.valid() {
+	if !(r.Threshold > 0) || r.Window < 0 || !r.Severity.Valid() {
 		return nil, fmt.Errorf("rule %s: threshold must be above 0 and the severity valid", r.ID)
 	}
 	if in.Quota == nil {
 		return nil, missingInput("no quota usage (MetricsClient.QuotaUsage)")
 	}
-	return &metricEval{fn: func() ([]Finding, []string) { return r.findings(in), nil }}, nil
+	return &metricEval{fn: func() ([]cognitomon.Finding, []string) { return r.findings(in), nil }}, nil
 }
 
-func (r QuotaThrottleRule) findings(in *DetectInput) []Finding {
+func (r QuotaThrottleRule) findings(in *cognitomon.DetectInput) []cognitomon.Finding {
 	w := cmp.Or(r.Window, time.Hour)
 	q := in.Quota
-	var out []Finding
+	var out []cognitomon.Finding
 	for _, cu := range q.Categories {
 		var ws []metricWindow
 		for i, n := range cu.Throttles {
@@ -468,18 +443,18 @@ func (r QuotaThrottleRule) findings(in *DetectInput) []Finding {
 			}
 			ws[len(ws)-1].c.Throttles += int64(math.Round(n))
 		}
-		for _, run := range metricRuns(ws, w, func(c Counts) bool { return float64(c.Throttles) >= r.Threshold }) {
+		for _, run := range metricRuns(ws, w, func(c cognitomon.Counts) bool { return float64(c.Throttles) >= r.Threshold }) {
 			var peak int64
 			for _, m := range run {
 				peak = max(peak, m.c.Throttles)
 			}
-			out = append(out, Finding{
+			out = append(out, cognitomon.Finding{
 				Check:    r.ID,
 				Severity: r.Severity,
-				Summary:  fmt.Sprintf("%d %s calls throttled account-wide in a %s window (threshold %s)", peak, cu.Category, fmtDuration(w), fmtNumber(r.Threshold)),
+				Summary:  fmt.Sprintf("%d %s calls throttled account-wide in a %s window (threshold %s)", peak, cu.Category, text.Duration(w), fmtNumber(r.Threshold)),
 				Window:   runRange(run, w, in.Scope.Range),
-				Subject:  Subject{Category: cu.Category},
-				Evidence: Evidence{Value: float64(peak), Threshold: r.Threshold, Unit: "throttled calls per " + fmtDuration(w)},
+				Subject:  cognitomon.Subject{Category: cu.Category},
+				Evidence: cognitomon.Evidence{Value: float64(peak), Threshold: r.Threshold, Unit: "throttled calls per " + text.Duration(w)},
 				Advice:   r.Advice,
 			})
 		}
@@ -516,7 +491,7 @@ type TrailGapRule struct {
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -525,11 +500,11 @@ type TrailGapRule struct {
 func (r TrailGapRule) Name() string { return r.ID }
 
 // Start begins an evaluation. It needs metrics and events.
-func (r TrailGapRule) Start(in *DetectInput) (Evaluation, error) {
-	if err := validateCheckName(r.ID); err != nil {
+func (r TrailGapRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
+	if err := text.CheckName(r.ID); err != nil {
 		return nil, err
 	}
-	if r.MinAttempts < 1 || !(r.MinRatio > 0) || r.Window < 0 || r.Settle < 0 || !r.Severity.valid() {
+	if r.MinAttempts < 1 || !(r.MinRatio > 0) || r.Window < 0 || r.Settle < 0 || !r.Severity.Valid() {
 		return nil, fmt.Errorf("rule %s: minimum attempts below 1, ratio not above 0, or invalid severity", r.ID)
 	}
 	switch {
@@ -538,7 +513,7 @@ func (r TrailGapRule) Start(in *DetectInput) (Evaluation, error) {
 	case in.Events == nil:
 		return nil, missingInput("no CloudTrail events to compare with the metrics")
 	}
-	ev := &gapEval{r: r, in: in, w: cmp.Or(r.Window, time.Hour), flows: map[Flow]bool{}, counts: map[int64]int64{}}
+	ev := &gapEval{r: r, in: in, w: cmp.Or(r.Window, time.Hour), flows: map[cognitomon.Flow]bool{}, counts: map[int64]int64{}}
 	for _, fs := range in.Stats.Flows {
 		ev.flows[fs.Flow] = true
 	}
@@ -547,19 +522,19 @@ func (r TrailGapRule) Start(in *DetectInput) (Evaluation, error) {
 
 type gapEval struct {
 	r      TrailGapRule
-	in     *DetectInput
+	in     *cognitomon.DetectInput
 	w      time.Duration
-	flows  map[Flow]bool
+	flows  map[cognitomon.Flow]bool
 	counts map[int64]int64 // trail events per window index; Detect keeps events in the range, so this is bounded by its windows
 }
 
-func (ev *gapEval) Add(e Event) {
+func (ev *gapEval) Add(e cognitomon.Event) {
 	if f, ok := e.Kind().Flow(); ok && ev.flows[f] {
 		ev.counts[floorDivInt64(e.Time.UnixNano(), int64(ev.w))]++
 	}
 }
 
-func (ev *gapEval) Findings(context.Context) ([]Finding, error) {
+func (ev *gapEval) Findings(context.Context) ([]cognitomon.Finding, error) {
 	r, w, in := ev.r, ev.w, ev.in
 	clock := r.Clock
 	if clock == nil {
@@ -584,11 +559,11 @@ func (ev *gapEval) Findings(context.Context) ([]Finding, error) {
 		if s.Add(w).After(settled) {
 			continue
 		}
-		ws = append(ws, metricWindow{start: s, c: Counts{Attempts: attempts[s], Successes: ev.counts[floorDivInt64(s.UnixNano(), int64(w))]}})
+		ws = append(ws, metricWindow{start: s, c: cognitomon.Counts{Attempts: attempts[s], Successes: ev.counts[floorDivInt64(s.UnixNano(), int64(w))]}})
 	}
-	ratio := func(c Counts) float64 { return float64(c.Successes) / float64(c.Attempts) }
-	var out []Finding
-	for _, run := range metricRuns(ws, w, func(c Counts) bool { return c.Attempts >= r.MinAttempts && ratio(c) < r.MinRatio }) {
+	ratio := func(c cognitomon.Counts) float64 { return float64(c.Successes) / float64(c.Attempts) }
+	var out []cognitomon.Finding
+	for _, run := range metricRuns(ws, w, func(c cognitomon.Counts) bool { return c.Attempts >= r.MinAttempts && ratio(c) < r.MinRatio }) {
 		var metric, trail int64
 		low := math.Inf(1)
 		for _, m := range run {
@@ -596,16 +571,16 @@ func (ev *gapEval) Findings(context.Context) ([]Finding, error) {
 			trail += m.c.Successes
 			low = min(low, ratio(m.c))
 		}
-		out = append(out, Finding{
+		out = append(out, cognitomon.Finding{
 			Check:    r.ID,
 			Severity: r.Severity,
 			Summary:  fmt.Sprintf("CloudTrail has %d events where the metrics counted %d attempts (ratio %s, threshold %s): the trail is missing or broken", trail, metric, fmtRate(low), fmtRate(r.MinRatio)),
 			Window:   runRange(run, w, in.Scope.Range),
-			Subject:  Subject{UserPool: in.Scope.UserPool},
-			Evidence: Evidence{
+			Subject:  cognitomon.Subject{UserPool: in.Scope.UserPool},
+			Evidence: cognitomon.Evidence{
 				Value:     low,
 				Threshold: r.MinRatio,
-				Unit:      "CloudTrail events per metric attempt, per " + fmtDuration(w),
+				Unit:      "CloudTrail events per metric attempt, per " + text.Duration(w),
 				Notes:     []string{fmt.Sprintf("metrics: %d attempts; CloudTrail: %d sign-in, MFA, refresh, sign-up and federation events", metric, trail)},
 			},
 			Advice: r.Advice,

@@ -1,4 +1,4 @@
-package cognitomon_test
+package checks_test
 
 import (
 	"bytes"
@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/checks"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/cognitomon/cognitomon"
 )
 
 var baseT0 = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
@@ -26,7 +26,7 @@ func baseRange(hours int) cognitomon.TimeRange {
 // TestProfileBuilder: the mean and spread count every window of the range,
 // empty ones as zero, per slot of the seasonality.
 func TestProfileBuilder(t *testing.T) {
-	pb := cognitomon.NewProfileBuilder(cognitomon.KeyClient, baseRange(4), time.Hour, cognitomon.SeasonalityNone)
+	pb := checks.NewProfileBuilder(checks.KeyClient, baseRange(4), time.Hour, checks.SeasonalityNone)
 	// Client a: 2, 0, 4, 0 per hour; client b: 1 in the last hour. An
 	// event before the range and one after do not count.
 	for _, at := range []time.Duration{0, 10 * time.Minute, 2 * time.Hour, 2*time.Hour + time.Minute, 2*time.Hour + 2*time.Minute, 2*time.Hour + 3*time.Minute} {
@@ -35,9 +35,9 @@ func TestProfileBuilder(t *testing.T) {
 	pb.Add("b", baseT0.Add(3*time.Hour+59*time.Minute))
 	pb.Add("a", baseT0.Add(-time.Minute))
 	pb.Add("a", baseT0.Add(4*time.Hour))
-	want := &cognitomon.Profile{
-		Key: cognitomon.KeyClient, Window: time.Hour, Seasonality: cognitomon.SeasonalityNone,
-		Keys: map[string][]cognitomon.SlotStats{
+	want := &checks.Profile{
+		Key: checks.KeyClient, Window: time.Hour, Seasonality: checks.SeasonalityNone,
+		Keys: map[string][]checks.SlotStats{
 			"a": {{Slot: 0, Windows: 4, Mean: 1.5, StdDev: math.Sqrt(2.75), Max: 4}},
 			"b": {{Slot: 0, Windows: 4, Mean: 0.25, StdDev: math.Sqrt(0.1875), Max: 1}},
 		},
@@ -50,7 +50,7 @@ func TestProfileBuilder(t *testing.T) {
 func TestProfileSeasonality(t *testing.T) {
 	// Two days of hours; the key has 3 events at 09:00 each day and one at
 	// 10:00 on the first day.
-	pb := cognitomon.NewProfileBuilder(cognitomon.KeySub, baseRange(48), time.Hour, cognitomon.SeasonalityHourOfDay)
+	pb := checks.NewProfileBuilder(checks.KeySub, baseRange(48), time.Hour, checks.SeasonalityHourOfDay)
 	for day := range 2 {
 		for i := range 3 {
 			pb.Add("s", baseT0.Add(time.Duration(day)*24*time.Hour+9*time.Hour+time.Duration(i)*time.Minute))
@@ -60,12 +60,12 @@ func TestProfileSeasonality(t *testing.T) {
 		}
 	}
 	p := pb.Profile()
-	want := []cognitomon.SlotStats{{Slot: 9, Windows: 2, Mean: 3, StdDev: 0, Max: 3}, {Slot: 10, Windows: 2, Mean: 0.5, StdDev: 0.5, Max: 1}}
+	want := []checks.SlotStats{{Slot: 9, Windows: 2, Mean: 3, StdDev: 0, Max: 3}, {Slot: 10, Windows: 2, Mean: 0.5, StdDev: 0.5, Max: 1}}
 	if diff := cmp.Diff(want, p.Keys["s"]); diff != "" {
 		t.Errorf("slots mismatch (-want +got):\n%s", diff)
 	}
 	st, known := p.Stats("s", baseT0.Add(50*time.Hour)) // 02:00: a slot without events
-	if !known || st != (cognitomon.SlotStats{Slot: 2}) {
+	if !known || st != (checks.SlotStats{Slot: 2}) {
 		t.Errorf("empty slot: %+v, %v", st, known)
 	}
 	for _, tt := range []struct {
@@ -84,7 +84,7 @@ func TestProfileSeasonality(t *testing.T) {
 			t.Errorf("Limit(%s, %s) = %v, want %v", tt.key, tt.at.Format("15:04"), got, tt.want)
 		}
 	}
-	if cognitomon.SeasonalityHourOfWeek.Slot(time.Date(2026, 3, 3, 5, 0, 0, 0, time.UTC)) != 2*24+5 { // a Tuesday
+	if checks.SeasonalityHourOfWeek.Slot(time.Date(2026, 3, 3, 5, 0, 0, 0, time.UTC)) != 2*24+5 { // a Tuesday
 		t.Error("hour-of-week slot")
 	}
 }
@@ -92,7 +92,7 @@ func TestProfileSeasonality(t *testing.T) {
 // TestProfileBuilderBounds: late events and keys beyond MaxKeys are
 // dropped and counted.
 func TestProfileBuilderBounds(t *testing.T) {
-	pb := cognitomon.NewProfileBuilder(cognitomon.KeyClient, baseRange(48), time.Hour, cognitomon.SeasonalityNone, func(o *cognitomon.ProfileOptions) {
+	pb := checks.NewProfileBuilder(checks.KeyClient, baseRange(48), time.Hour, checks.SeasonalityNone, func(o *checks.ProfileOptions) {
 		o.MaxKeys, o.Lateness = 2, 30*time.Minute
 	})
 	pb.Add("a", baseT0.Add(10*time.Hour))
@@ -106,34 +106,34 @@ func TestProfileBuilderBounds(t *testing.T) {
 }
 
 func TestValueSetBuilder(t *testing.T) {
-	sb := cognitomon.NewValueSetBuilder(cognitomon.KeySub, []cognitomon.EventKey{cognitomon.KeyIPRange, cognitomon.KeyUserAgentFamily}, func(o *cognitomon.ValueSetOptions) {
+	sb := checks.NewValueSetBuilder(checks.KeySub, []checks.EventKey{checks.KeyIPRange, checks.KeyUserAgentFamily}, func(o *checks.ValueSetOptions) {
 		o.MaxKeys, o.MaxValues = 2, 2
 	})
 	for _, v := range []string{"c", "a", "a", "b"} {
-		sb.Add("s1", cognitomon.KeyIPRange, v)
+		sb.Add("s1", checks.KeyIPRange, v)
 	}
-	sb.Add("s1", cognitomon.KeySourceIP, "not a field")
-	sb.Add("s2", cognitomon.KeyUserAgentFamily, "ua")
-	sb.Add("s3", cognitomon.KeyUserAgentFamily, "ua")
-	want := &cognitomon.ValueSets{
-		Key: cognitomon.KeySub, Fields: []cognitomon.EventKey{cognitomon.KeyIPRange, cognitomon.KeyUserAgentFamily}, MaxValues: 2, Truncated: true,
-		Keys: map[string]map[cognitomon.EventKey][]string{
-			"s1": {cognitomon.KeyIPRange: {"a", "c"}},
-			"s2": {cognitomon.KeyUserAgentFamily: {"ua"}},
+	sb.Add("s1", checks.KeySourceIP, "not a field")
+	sb.Add("s2", checks.KeyUserAgentFamily, "ua")
+	sb.Add("s3", checks.KeyUserAgentFamily, "ua")
+	want := &checks.ValueSets{
+		Key: checks.KeySub, Fields: []checks.EventKey{checks.KeyIPRange, checks.KeyUserAgentFamily}, MaxValues: 2, Truncated: true,
+		Keys: map[string]map[checks.EventKey][]string{
+			"s1": {checks.KeyIPRange: {"a", "c"}},
+			"s2": {checks.KeyUserAgentFamily: {"ua"}},
 		},
 	}
 	got := sb.ValueSets()
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sets mismatch (-want +got):\n%s", diff)
 	}
-	if !got.Known("s1", cognitomon.KeyIPRange, "a") || got.Known("s1", cognitomon.KeyIPRange, "b") {
+	if !got.Known("s1", checks.KeyIPRange, "a") || got.Known("s1", checks.KeyIPRange, "b") {
 		t.Error("Known")
 	}
 }
 
 // learnedBaseline learns the built-ins' baseline from a small synthetic
 // reference day.
-func learnedBaseline(t *testing.T) *cognitomon.Baseline {
+func learnedBaseline(t *testing.T) *checks.Baseline {
 	t.Helper()
 	var evs []cognitomon.Event
 	for h := range 24 {
@@ -147,7 +147,7 @@ func learnedBaseline(t *testing.T) *cognitomon.Baseline {
 		}
 		evs = append(evs, detToken(at.Add(2*time.Minute), "m2m1", 200))
 	}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: detClients, Range: baseRange(24)}, Events: detStream(evs)}, cognitomon.Builtins()...)
+	b, err := checks.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{UserPool: detPool, Clients: detClients, Range: baseRange(24)}, Events: detStream(evs)}, checks.Builtins()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,10 +172,10 @@ func TestLearnBaseline(t *testing.T) {
 	if diff := cmp.Diff([]string{"m2m-new-source", "token-theft"}, sorted(sets)); diff != "" {
 		t.Errorf("value sets mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]cognitomon.SlotStats{{Slot: 0, Windows: 24, Mean: 1, StdDev: 0, Max: 1}}, b.Profiles["m2m-token-volume"].Keys["m2m1"]); diff != "" {
+	if diff := cmp.Diff([]checks.SlotStats{{Slot: 0, Windows: 24, Mean: 1, StdDev: 0, Max: 1}}, b.Profiles["m2m-token-volume"].Keys["m2m1"]); diff != "" {
 		t.Errorf("m2m profile mismatch (-want +got):\n%s", diff)
 	}
-	want := map[cognitomon.EventKey][]string{cognitomon.KeyIPRange: {"198.51.100.0/24"}, cognitomon.KeyUserAgentFamily: {"app/"}}
+	want := map[checks.EventKey][]string{checks.KeyIPRange: {"198.51.100.0/24"}, checks.KeyUserAgentFamily: {"app/"}}
 	if diff := cmp.Diff(want, b.ValueSets["token-theft"].Keys["alice"]); diff != "" {
 		t.Errorf("alice's values mismatch (-want +got):\n%s", diff)
 	}
@@ -204,7 +204,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(buf.String(), "{\n  \"version\": 1,") {
 		t.Errorf("file starts %q", buf.String()[:min(40, buf.Len())])
 	}
-	got, err := cognitomon.ReadBaseline(bytes.NewReader(buf.Bytes()))
+	got, err := checks.ReadBaseline(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,25 +212,25 @@ func TestBaselineRoundTrip(t *testing.T) {
 	if b.Coverage.InScope == 0 || got.Coverage.InScope != 0 {
 		t.Errorf("coverage: learned %d events, read back %d", b.Coverage.InScope, got.Coverage.InScope)
 	}
-	if diff := cmp.Diff(b, got, cmpopts.IgnoreFields(cognitomon.Baseline{}, "Coverage")); diff != "" {
+	if diff := cmp.Diff(b, got, cmpopts.IgnoreFields(checks.Baseline{}, "Coverage")); diff != "" {
 		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
 	}
 	name := filepath.Join(t.TempDir(), "baseline.json")
 	if err := b.Save(name); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := cognitomon.LoadBaseline(name)
+	loaded, err := checks.LoadBaseline(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(b, loaded, cmpopts.IgnoreFields(cognitomon.Baseline{}, "Coverage")); diff != "" {
+	if diff := cmp.Diff(b, loaded, cmpopts.IgnoreFields(checks.Baseline{}, "Coverage")); diff != "" {
 		t.Errorf("Save/LoadBaseline mismatch (-want +got):\n%s", diff)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(name))
 	if len(entries) != 1 {
 		t.Errorf("Save left %d files", len(entries))
 	}
-	if _, err := cognitomon.LoadBaseline(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := checks.LoadBaseline(filepath.Join(t.TempDir(), "missing.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("loading a missing file: %v", err)
 	}
 }
@@ -239,7 +239,7 @@ func TestBaselineRoundTrip(t *testing.T) {
 // error, never an empty baseline.
 func TestReadBaselineRejects(t *testing.T) {
 	valid := `{"version":1,"range":{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z"},"profiles":{"p":{"key":"client","window":"1h0m0s","seasonality":"none","keys":{"a":[{"slot":0,"windows":24,"mean":1,"stddev":0.5,"max":3}]}}},"valueSets":{"s":{"key":"sub","fields":["ip-range"],"maxValues":16,"keys":{"alice":{"ip-range":["198.51.100.0/24"]}}}}}`
-	if _, err := cognitomon.ReadBaseline(strings.NewReader(valid)); err != nil {
+	if _, err := checks.ReadBaseline(strings.NewReader(valid)); err != nil {
 		t.Fatalf("the valid file: %v", err)
 	}
 	for _, tt := range []struct{ name, old, new string }{
@@ -273,8 +273,8 @@ func TestReadBaselineRejects(t *testing.T) {
 			if in == valid {
 				t.Fatal("the test changed nothing")
 			}
-			b, err := cognitomon.ReadBaseline(strings.NewReader(in))
-			if !errors.Is(err, cognitomon.ErrInvalidBaseline) || b != nil {
+			b, err := checks.ReadBaseline(strings.NewReader(in))
+			if !errors.Is(err, checks.ErrInvalidBaseline) || b != nil {
 				t.Errorf("ReadBaseline = %v, %v; want an error wrapping ErrInvalidBaseline", b, err)
 			}
 		})
@@ -286,8 +286,8 @@ func TestReadBaselineRejects(t *testing.T) {
 // when the baseline is required, is skipped; a profile learned for other
 // windows is not used.
 func TestBaselineModeNeedsItsProfile(t *testing.T) {
-	rule := cognitomon.EventRule{ID: "tokens", Events: cognitomon.EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}},
-		Key: cognitomon.KeyClient, Threshold: 3, Window: time.Hour, Severity: cognitomon.SeverityMedium, Baseline: &cognitomon.BaselineMode{Sigmas: 3}}
+	rule := checks.EventRule{ID: "tokens", Events: checks.EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}},
+		Key: checks.KeyClient, Threshold: 3, Window: time.Hour, Severity: cognitomon.SeverityMedium, Baseline: &checks.BaselineMode{Sigmas: 3}}
 	// Reference: 10 tokens an hour, with a spread of 2 (8 and 12).
 	var ref []cognitomon.Event
 	for h := range 24 {
@@ -295,7 +295,7 @@ func TestBaselineModeNeedsItsProfile(t *testing.T) {
 			ref = append(ref, detToken(baseT0.Add(time.Duration(h)*time.Hour+time.Duration(i)*time.Minute), "m2m1", 200))
 		}
 	}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(24)}, Events: detStream(ref)}, rule)
+	b, err := checks.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(24)}, Events: detStream(ref)}, rule)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,8 +306,9 @@ func TestBaselineModeNeedsItsProfile(t *testing.T) {
 		}
 		return out
 	}
-	run := func(r cognitomon.EventRule, b *cognitomon.Baseline, n int) *cognitomon.Detection {
-		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(burst(n)), Baseline: b}, r)
+	run := func(r checks.EventRule, b *checks.Baseline, n int) *cognitomon.Detection {
+		r.Learned = b
+		det, err := cognitomon.Detect(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: detRange()}, Events: detStream(burst(n))}, r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,7 +326,7 @@ func TestBaselineModeNeedsItsProfile(t *testing.T) {
 		t.Errorf("no baseline: %+v, notes %q", det.Findings, det.Notes)
 	}
 	required := rule
-	required.Baseline = &cognitomon.BaselineMode{Required: true}
+	required.Baseline = &checks.BaselineMode{Required: true}
 	if det := run(required, nil, 30); len(det.Coverage.Skipped) != 1 || len(det.Findings) != 0 {
 		t.Errorf("required baseline missing: %+v", det)
 	}
@@ -339,7 +340,7 @@ func TestBaselineModeNeedsItsProfile(t *testing.T) {
 // TestLearnBaselineErrors: no events, or a stream that fails, give no
 // baseline.
 func TestLearnBaselineErrors(t *testing.T) {
-	if _, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(1)}}, cognitomon.Builtins()...); !errors.Is(err, cognitomon.ErrMissingInput) {
+	if _, err := checks.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(1)}}, checks.Builtins()...); !errors.Is(err, cognitomon.ErrMissingInput) {
 		t.Errorf("no events: %v", err)
 	}
 	boom := errors.New("boom")
@@ -348,7 +349,7 @@ func TestLearnBaselineErrors(t *testing.T) {
 			yield(cognitomon.Event{}, boom)
 		}
 	}
-	b, err := cognitomon.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(1)}, Events: failing}, cognitomon.Builtins()...)
+	b, err := checks.LearnBaseline(context.Background(), cognitomon.DetectInput{Scope: cognitomon.Scope{Range: baseRange(1)}, Events: failing}, checks.Builtins()...)
 	if !errors.Is(err, cognitomon.ErrIncomplete) || !errors.Is(err, boom) || b != nil {
 		t.Errorf("failing stream: %v, %v", b, err)
 	}
@@ -359,9 +360,9 @@ func FuzzReadBaseline(f *testing.F) {
 	f.Add([]byte(`{"version":1,"range":{"start":"2026-03-02T00:00:00Z","end":"2026-03-03T00:00:00Z"},"profiles":{"p":{"key":"client","window":"1h0m0s","seasonality":"hour-of-day","keys":{"a":[{"slot":3,"windows":1,"mean":1,"stddev":0,"max":1}]}}},"valueSets":{"s":{"key":"sub","fields":["ip-range","user-agent"],"maxValues":2,"keys":{"x":{"user-agent":["u"]}}}}}`))
 	f.Add([]byte(`{"version":2}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		b, err := cognitomon.ReadBaseline(bytes.NewReader(data))
+		b, err := checks.ReadBaseline(bytes.NewReader(data))
 		if err != nil {
-			if !errors.Is(err, cognitomon.ErrInvalidBaseline) {
+			if !errors.Is(err, checks.ErrInvalidBaseline) {
 				t.Fatalf("error %v does not wrap ErrInvalidBaseline", err)
 			}
 			return
@@ -370,7 +371,7 @@ func FuzzReadBaseline(f *testing.F) {
 		if _, err := b.WriteTo(&buf); err != nil {
 			t.Fatalf("a baseline that was read cannot be written: %v", err)
 		}
-		again, err := cognitomon.ReadBaseline(&buf)
+		again, err := checks.ReadBaseline(&buf)
 		if err != nil {
 			t.Fatalf("a written baseline cannot be read: %v", err)
 		}

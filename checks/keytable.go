@@ -1,13 +1,13 @@
-package cognitomon
+package checks
 
 import (
 	"encoding/json"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/cognitomon/cognitomon"
 	"github.com/cognitomon/cognitomon/internal/bounded"
 )
 
@@ -21,13 +21,13 @@ type topCounter struct{ s bounded.Small[string] }
 func (t *topCounter) add(k string) { t.s.Add(k, topTrack) }
 
 // list returns the topCap highest, most first.
-func (t topCounter) list() []Counted[string] {
-	out := slices.Clone([]Counted[string](t.s))
+func (t topCounter) list() []cognitomon.Counted[string] {
+	out := slices.Clone([]cognitomon.Counted[string](t.s))
 	sortCounted(out)
 	return out[:min(len(out), topCap)]
 }
 
-func sortCounted(cs []Counted[string]) { bounded.Sort(cs) }
+func sortCounted(cs []cognitomon.Counted[string]) { bounded.Sort(cs) }
 
 // keyTable holds per-key state for at most max keys, as a segmented LRU: a
 // new key enters a probation list, a key seen again moves to a protected
@@ -155,7 +155,7 @@ func floorDivInt64(a, b int64) int64 {
 
 // clipRange returns r cut to within lim; an r that would become empty is
 // returned as it is.
-func clipRange(r, lim TimeRange) TimeRange {
+func clipRange(r, lim cognitomon.TimeRange) cognitomon.TimeRange {
 	out := r
 	if out.Start.Before(lim.Start) {
 		out.Start = lim.Start
@@ -171,32 +171,8 @@ func clipRange(r, lim TimeRange) TimeRange {
 
 // pointWindow is the window of findings about single events: the seconds
 // from first to last, inclusive.
-func pointWindow(first, last time.Time) TimeRange {
-	return TimeRange{Start: first.UTC().Truncate(time.Second), End: last.UTC().Truncate(time.Second).Add(time.Second)}
-}
-
-// fmtDuration formats d briefly: "10m", "6h", "1h30m", "45s".
-func fmtDuration(d time.Duration) string {
-	if d <= 0 {
-		return d.String()
-	}
-	var b strings.Builder
-	if h := d / time.Hour; h > 0 {
-		b.WriteString(strconv.FormatInt(int64(h), 10) + "h")
-		d -= h * time.Hour
-	}
-	if m := d / time.Minute; m > 0 {
-		b.WriteString(strconv.FormatInt(int64(m), 10) + "m")
-		d -= m * time.Minute
-	}
-	if d > 0 {
-		if d%time.Second == 0 {
-			b.WriteString(strconv.FormatInt(int64(d/time.Second), 10) + "s")
-		} else {
-			b.WriteString(d.String())
-		}
-	}
-	return b.String()
+func pointWindow(first, last time.Time) cognitomon.TimeRange {
+	return cognitomon.TimeRange{Start: first.UTC().Truncate(time.Second), End: last.UTC().Truncate(time.Second).Add(time.Second)}
 }
 
 // fmtNumber formats a count without decimals and anything else with at
@@ -213,7 +189,7 @@ func fmtPercent(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64
 
 // requestParameters decodes the requestParameters of an event's record,
 // or returns nil when it has none.
-func requestParameters(e Event) map[string]any {
+func requestParameters(e cognitomon.Event) map[string]any {
 	if len(e.Raw) == 0 {
 		return nil
 	}

@@ -1,14 +1,18 @@
-package cognitomon
+package checks
 
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"math"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // slidingHops is how many hops a sliding window has: it advances by a
@@ -79,8 +83,13 @@ type EventRule struct {
 	Sliding bool
 	// Baseline, when set, puts the rule in baseline mode.
 	Baseline *BaselineMode
+	// Learned is what LearnBaseline learned, for baseline mode: the rule
+	// reads its profile by ID. It must have been learned for the run's
+	// pool. Without it, baseline mode falls back to Threshold (or skips
+	// the rule when the mode is Required).
+	Learned *Baseline
 	// Severity of the findings.
-	Severity Severity
+	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
 }
@@ -109,7 +118,7 @@ func (m BaselineMode) sigmas() float64 {
 
 // Validate reports what is wrong with the rule, if anything.
 func (r EventRule) Validate() error {
-	if err := validateCheckName(r.ID); err != nil {
+	if err := text.CheckName(r.ID); err != nil {
 		return err
 	}
 	switch {
@@ -125,7 +134,7 @@ func (r EventRule) Validate() error {
 		return fmt.Errorf("rule %s: window %s is shorter than a second", r.ID, r.Window)
 	case r.Sliding && r.Window%slidingHops != 0:
 		return fmt.Errorf("rule %s: sliding window %s is not a multiple of %d nanoseconds", r.ID, r.Window, slidingHops)
-	case !r.Severity.valid():
+	case !r.Severity.Valid():
 		return fmt.Errorf("rule %s: invalid severity %d", r.ID, int(r.Severity))
 	}
 	if b := r.Baseline; b != nil {
@@ -147,7 +156,7 @@ func (r EventRule) Name() string { return r.ID }
 
 // Start begins an evaluation. It needs events, and in baseline mode with
 // Required a baseline that has the rule's profile.
-func (r EventRule) Start(in *DetectInput) (Evaluation, error) {
+func (r EventRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -156,12 +165,14 @@ func (r EventRule) Start(in *DetectInput) (Evaluation, error) {
 	}
 	ev := newRuleEval(r, in)
 	if r.Baseline != nil {
-		p, err := in.Baseline.profileFor(r.ID, r.Key, r.Window, r.Baseline.Seasonality)
+		p, err := r.Learned.profileFor(in, r.ID, r.Key, r.Window, r.Baseline.Seasonality)
 		switch {
+		case errors.Is(err, ErrInvalidBaseline):
+			return nil, err
 		case err != nil && r.Baseline.Required:
 			return nil, err
 		case err != nil:
-			ev.notes = append(ev.notes, strings.TrimPrefix(err.Error(), ErrMissingInput.Error()+": ")+": the plain threshold applies")
+			ev.notes = append(ev.notes, strings.TrimPrefix(err.Error(), cognitomon.ErrMissingInput.Error()+": ")+": the plain threshold applies")
 		default:
 			ev.profile = p
 		}
@@ -172,7 +183,7 @@ func (r EventRule) Start(in *DetectInput) (Evaluation, error) {
 // Learn returns a Lesson that learns the rule's profile: the count per key
 // in tumbling windows of length Window, with the mode's seasonality. A rule
 // without Baseline has nothing to learn and returns ErrMissingInput.
-func (r EventRule) Learn(in *DetectInput) (Lesson, error) {
+func (r EventRule) Learn(in *cognitomon.DetectInput) (Lesson, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -180,8 +191,8 @@ func (r EventRule) Learn(in *DetectInput) (Lesson, error) {
 		return nil, missingInput("rule %s is not in baseline mode", r.ID)
 	}
 	pb := NewProfileBuilder(r.Key, in.Scope.Range, r.Window, r.Baseline.Seasonality, func(o *ProfileOptions) {
-		o.MaxKeys = in.Limits.withDefaults().MaxKeys
-		o.Lateness = in.Limits.withDefaults().Lateness
+		o.MaxKeys = in.Limits.WithDefaults().MaxKeys
+		o.Lateness = in.Limits.WithDefaults().Lateness
 	})
 	return &ruleLesson{r: r, pb: pb}, nil
 }
@@ -191,7 +202,7 @@ type ruleLesson struct {
 	pb *ProfileBuilder
 }
 
-func (l *ruleLesson) Add(e Event) {
+func (l *ruleLesson) Add(e cognitomon.Event) {
 	if !l.r.Events.Match(e) {
 		return
 	}
@@ -208,7 +219,7 @@ func (l *ruleLesson) Done(b *Baseline) error {
 // ruleEval is one run of an EventRule.
 type ruleEval struct {
 	r       EventRule
-	in      *DetectInput
+	in      *cognitomon.DetectInput
 	profile *Profile
 	hop     int64 // nanoseconds
 	k       int64 // buckets per window
@@ -220,7 +231,7 @@ type ruleEval struct {
 	late    int64
 	seed    maphash.Seed
 	scratch []uint64
-	done    []Finding
+	done    []cognitomon.Finding
 	dropped int
 	notes   []string
 }
@@ -259,12 +270,12 @@ type ruleEpisode struct {
 	partial         bool
 }
 
-func newRuleEval(r EventRule, in *DetectInput) *ruleEval {
+func newRuleEval(r EventRule, in *cognitomon.DetectInput) *ruleEval {
 	ev := &ruleEval{r: r, in: in, hop: int64(r.Window), k: 1, seed: maphash.MakeSeed()}
 	if r.Sliding {
 		ev.hop, ev.k = int64(r.Window)/slidingHops, slidingHops
 	}
-	lim := in.Limits.withDefaults()
+	lim := in.Limits.WithDefaults()
 	ev.lateB = (int64(lim.Lateness) + ev.hop - 1) / ev.hop
 	ev.keys = newKeyTable(lim.MaxKeys, ev.evicted)
 	return ev
@@ -283,7 +294,7 @@ func (ev *ruleEval) evicted(key string, st *ruleKey) {
 	}
 }
 
-func (ev *ruleEval) Add(e Event) {
+func (ev *ruleEval) Add(e cognitomon.Event) {
 	if !ev.r.Events.Match(e) {
 		return
 	}
@@ -409,7 +420,7 @@ func (ev *ruleEval) limit(key string, j int64) (limit, expected float64) {
 }
 
 // evalCounts checks every window that holds bucket b.
-func (ev *ruleEval) evalCounts(key string, st *ruleKey, b int64, e Event, prevID string, prevB int64) {
+func (ev *ruleEval) evalCounts(key string, st *ruleKey, b int64, e cognitomon.Event, prevID string, prevB int64) {
 	k := ev.k
 	lo := b - k + 1
 	var counts [2*slidingHops - 1]int64
@@ -432,7 +443,7 @@ func (ev *ruleEval) evalCounts(key string, st *ruleKey, b int64, e Event, prevID
 
 // evalDistinct checks every window that holds bucket b and to which value
 // dv is new.
-func (ev *ruleEval) evalDistinct(key string, st *ruleKey, b int64, dv uint64, e Event, prevID string, prevB int64) {
+func (ev *ruleEval) evalDistinct(key string, st *ruleKey, b int64, dv uint64, e cognitomon.Event, prevID string, prevB int64) {
 	if ev.profile == nil {
 		// No window holds more values than the buckets around b
 		// together: if they are too few, no window can fire.
@@ -474,7 +485,7 @@ func (ev *ruleEval) evalDistinct(key string, st *ruleKey, b int64, dv uint64, e 
 
 // check fires the rule for the window starting at bucket j if value
 // reaches the key's limit.
-func (ev *ruleEval) check(key string, st *ruleKey, j int64, value float64, e Event, prevID string, prevB int64) {
+func (ev *ruleEval) check(key string, st *ruleKey, j int64, value float64, e cognitomon.Event, prevID string, prevB int64) {
 	limit, expected := ev.limit(key, j)
 	if value < limit {
 		return
@@ -527,7 +538,7 @@ func (ev *ruleEval) close(key string, st *ruleKey) {
 
 func (ev *ruleEval) emit(key string, st *ruleKey, ep *ruleEpisode) {
 	r := ev.r
-	w := clipRange(TimeRange{Start: time.Unix(0, ep.lo*ev.hop).UTC(), End: time.Unix(0, (ep.hi+1)*ev.hop).UTC()}, ev.in.Scope.Range)
+	w := clipRange(cognitomon.TimeRange{Start: time.Unix(0, ep.lo*ev.hop).UTC(), End: time.Unix(0, (ep.hi+1)*ev.hop).UTC()}, ev.in.Scope.Range)
 	subj := r.Key.subject(key)
 	unit := r.Unit
 	if unit == "" {
@@ -536,24 +547,24 @@ func (ev *ruleEval) emit(key string, st *ruleKey, ep *ruleEpisode) {
 			unit = "distinct " + r.Distinct.String() + " values"
 		}
 	}
-	f := Finding{
+	f := cognitomon.Finding{
 		Check:    r.ID,
 		Severity: r.Severity,
 		Window:   w,
 		Subject:  subj,
-		Evidence: Evidence{
+		Evidence: cognitomon.Evidence{
 			Value:     ep.peak,
 			Threshold: ep.limit,
-			Unit:      unit + " in " + fmtDuration(r.Window),
+			Unit:      unit + " in " + text.Duration(r.Window),
 			Expected:  ep.expected,
 			Estimated: ep.partial,
 			EventIDs:  slices.Clone(ep.ids),
 		},
 		Advice: r.Advice,
 	}
-	f.Summary = fmt.Sprintf("%s %s within %s for %s (threshold %s)", fmtNumber(ep.peak), unit, fmtDuration(r.Window), subj, fmtNumber(ep.limit))
+	f.Summary = fmt.Sprintf("%s %s within %s for %s (threshold %s)", fmtNumber(ep.peak), unit, text.Duration(r.Window), subj, fmtNumber(ep.limit))
 	if ev.profile != nil {
-		f.Summary = fmt.Sprintf("%s %s within %s for %s (threshold %s; baseline mean %s)", fmtNumber(ep.peak), unit, fmtDuration(r.Window), subj, fmtNumber(ep.limit), fmtNumber(ep.expected))
+		f.Summary = fmt.Sprintf("%s %s within %s for %s (threshold %s; baseline mean %s)", fmtNumber(ep.peak), unit, text.Duration(r.Window), subj, fmtNumber(ep.limit), fmtNumber(ep.expected))
 	}
 	if r.Top != 0 {
 		f.Evidence.TopOf = r.Top.String()
@@ -561,7 +572,7 @@ func (ev *ruleEval) emit(key string, st *ruleKey, ep *ruleEpisode) {
 		case st.more != nil:
 			f.Evidence.Top = st.more.top.list()
 		case st.firstTop != "":
-			f.Evidence.Top = []Counted[string]{{Key: st.firstTop, Count: 1}}
+			f.Evidence.Top = []cognitomon.Counted[string]{{Key: st.firstTop, Count: 1}}
 		}
 	}
 	ev.done = append(ev.done, f)
@@ -571,23 +582,23 @@ func (ev *ruleEval) emit(key string, st *ruleKey, ep *ruleEpisode) {
 // trim bounds the findings kept: past twice the limit, the ones with the
 // highest values stay.
 func (ev *ruleEval) trim() {
-	ev.dropped += trimFindings(&ev.done, ev.in.Limits.withDefaults().MaxFindings, 2)
+	ev.dropped += trimFindings(&ev.done, ev.in.Limits.WithDefaults().MaxFindings, 2)
 }
 
-func (ev *ruleEval) Findings(ctx context.Context) ([]Finding, error) {
+func (ev *ruleEval) Findings(ctx context.Context) ([]cognitomon.Finding, error) {
 	ev.keys.each(func(key string, st *ruleKey) {
 		if st.ep != nil {
 			ev.close(key, st)
 		}
 	})
-	ev.dropped += trimFindings(&ev.done, ev.in.Limits.withDefaults().MaxFindings, 1)
+	ev.dropped += trimFindings(&ev.done, ev.in.Limits.WithDefaults().MaxFindings, 1)
 	return ev.done, nil
 }
 
 func (ev *ruleEval) Notes() []string {
 	notes := slices.Clone(ev.notes)
 	if ev.late > 0 {
-		notes = append(notes, fmt.Sprintf("%d events arrived too late to count (more than %s behind the newest)", ev.late, fmtDuration(ev.in.Limits.withDefaults().Lateness)))
+		notes = append(notes, fmt.Sprintf("%d events arrived too late to count (more than %s behind the newest)", ev.late, text.Duration(ev.in.Limits.WithDefaults().Lateness)))
 	}
 	if ev.lost {
 		notes = append(notes, fmt.Sprintf("more than %d keys were active at once: state was dropped and some counts are lower bounds (raise DetectLimits.MaxKeys)", ev.keys.max))
@@ -600,11 +611,11 @@ func (ev *ruleEval) Notes() []string {
 
 // trimFindings keeps the limit findings with the highest values once there
 // are more than slack times limit, and returns how many it dropped.
-func trimFindings(fs *[]Finding, limit, slack int) int {
+func trimFindings(fs *[]cognitomon.Finding, limit, slack int) int {
 	if len(*fs) <= slack*limit || len(*fs) <= limit {
 		return 0
 	}
-	slices.SortStableFunc(*fs, func(a, b Finding) int { return cmp.Compare(b.Evidence.Value, a.Evidence.Value) })
+	slices.SortStableFunc(*fs, func(a, b cognitomon.Finding) int { return cmp.Compare(b.Evidence.Value, a.Evidence.Value) })
 	n := len(*fs) - limit
 	clear((*fs)[limit:])
 	*fs = (*fs)[:limit]

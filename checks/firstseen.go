@@ -1,4 +1,4 @@
-package cognitomon
+package checks
 
 import (
 	"cmp"
@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/text"
 )
 
 // FirstSeenRule reports keys (users' subs, machine clients) seen with
@@ -45,12 +48,16 @@ type FirstSeenRule struct {
 	// a key with more is not judged on that field. Default 16.
 	MaxValues int
 	// Severity is the findings' severity when every field has a new value.
-	Severity Severity
+	Severity cognitomon.Severity
 	// PartialSeverity is the severity when some fields have only known
 	// values. Default Severity.
-	PartialSeverity Severity
+	PartialSeverity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
+	// Learned is what LearnBaseline learned: the rule reads its value
+	// sets by ID. It must have been learned for the run's pool; without
+	// it the rule is skipped.
+	Learned *Baseline
 }
 
 // Name returns r.ID.
@@ -60,7 +67,7 @@ func (r FirstSeenRule) maxValues() int { return cmp.Or(r.MaxValues, 16) }
 
 // Validate reports what is wrong with the rule, if anything.
 func (r FirstSeenRule) Validate() error {
-	if err := validateCheckName(r.ID); err != nil {
+	if err := text.CheckName(r.ID); err != nil {
 		return err
 	}
 	switch {
@@ -70,7 +77,7 @@ func (r FirstSeenRule) Validate() error {
 		return fmt.Errorf("rule %s: no value fields", r.ID)
 	case r.MaxValues < 0:
 		return fmt.Errorf("rule %s: negative maximum of values", r.ID)
-	case !r.Severity.valid() || (r.PartialSeverity != 0 && !r.PartialSeverity.valid()):
+	case !r.Severity.Valid() || (r.PartialSeverity != 0 && !r.PartialSeverity.Valid()):
 		return fmt.Errorf("rule %s: invalid severity", r.ID)
 	}
 	for i, v := range r.Values {
@@ -93,12 +100,12 @@ func (r FirstSeenRule) Validate() error {
 
 // Learn returns a Lesson that records the values of each key in the
 // reference events.
-func (r FirstSeenRule) Learn(in *DetectInput) (Lesson, error) {
+func (r FirstSeenRule) Learn(in *cognitomon.DetectInput) (Lesson, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	return &firstSeenLesson{r: r, sb: NewValueSetBuilder(r.Key, r.Values, func(o *ValueSetOptions) {
-		o.MaxKeys = in.Limits.withDefaults().MaxKeys
+		o.MaxKeys = in.Limits.WithDefaults().MaxKeys
 		o.MaxValues = r.maxValues()
 	})}, nil
 }
@@ -108,7 +115,7 @@ type firstSeenLesson struct {
 	sb *ValueSetBuilder
 }
 
-func (l *firstSeenLesson) Add(e Event) {
+func (l *firstSeenLesson) Add(e cognitomon.Event) {
 	if !l.r.Reference.Match(e) {
 		return
 	}
@@ -130,18 +137,18 @@ func (l *firstSeenLesson) Done(b *Baseline) error {
 
 // Start begins an evaluation. It needs events and a baseline with the
 // rule's value sets.
-func (r FirstSeenRule) Start(in *DetectInput) (Evaluation, error) {
+func (r FirstSeenRule) Start(in *cognitomon.DetectInput) (cognitomon.Evaluation, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	if in.Events == nil {
 		return nil, missingInput("no CloudTrail events")
 	}
-	known, err := in.Baseline.valueSetsFor(r.ID, r.Key, r.Values)
+	known, err := r.Learned.valueSetsFor(in, r.ID, r.Key, r.Values)
 	if err != nil {
 		return nil, err
 	}
-	lim := in.Limits.withDefaults()
+	lim := in.Limits.WithDefaults()
 	ev := &firstSeenEval{r: r, in: in, known: known}
 	ev.taught = newKeyTable(lim.MaxKeys, func(string, *fsValues) { ev.lost = true })
 	ev.cands = newKeyTable(lim.MaxKeys, func(string, *fsCand) { ev.lost = true })
@@ -150,7 +157,7 @@ func (r FirstSeenRule) Start(in *DetectInput) (Evaluation, error) {
 
 type firstSeenEval struct {
 	r        FirstSeenRule
-	in       *DetectInput
+	in       *cognitomon.DetectInput
 	known    *ValueSets
 	taught   *keyTable[fsValues]
 	cands    *keyTable[fsCand]
@@ -177,7 +184,7 @@ type fsNew struct {
 	count int64
 }
 
-func (ev *firstSeenEval) Add(e Event) {
+func (ev *firstSeenEval) Add(e cognitomon.Event) {
 	r := ev.r
 	if r.Teach != nil && r.Teach.Match(e) {
 		if key := r.Key.Of(e); key != "" {
@@ -244,16 +251,16 @@ func (ev *firstSeenEval) Add(e Event) {
 	}
 }
 
-func (ev *firstSeenEval) Findings(context.Context) ([]Finding, error) {
+func (ev *firstSeenEval) Findings(context.Context) ([]cognitomon.Finding, error) {
 	r := ev.r
-	var out []Finding
+	var out []cognitomon.Finding
 	ev.cands.each(func(key string, c *fsCand) {
 		var taught *fsValues
 		if tv := ev.taught.peek(key); tv != nil {
 			taught = tv
 		}
 		fields := make([]bool, len(r.Values))
-		var top []Counted[string]
+		var top []cognitomon.Counted[string]
 		var parts []string
 		for _, n := range c.news {
 			if taught != nil && taught.vals != nil && slices.Contains(taught.vals[n.field], n.value) {
@@ -261,7 +268,7 @@ func (ev *firstSeenEval) Findings(context.Context) ([]Finding, error) {
 			}
 			fields[n.field] = true
 			kv := r.Values[n.field].String() + "=" + n.value
-			top = append(top, Counted[string]{Key: kv, Count: n.count})
+			top = append(top, cognitomon.Counted[string]{Key: kv, Count: n.count})
 			parts = append(parts, kv)
 		}
 		if len(top) == 0 {
@@ -278,13 +285,13 @@ func (ev *firstSeenEval) Findings(context.Context) ([]Finding, error) {
 		if c.unknownKey {
 			what = "the baseline never saw it at all"
 		}
-		f := Finding{
+		f := cognitomon.Finding{
 			Check:    r.ID,
 			Severity: sev,
 			Summary:  fmt.Sprintf("%s: %d events with %s: %s", subj, c.events, what, strings.Join(parts, ", ")),
 			Window:   clipRange(pointWindow(c.first, c.last), ev.in.Scope.Range),
 			Subject:  subj,
-			Evidence: Evidence{
+			Evidence: cognitomon.Evidence{
 				Value:     float64(len(top)),
 				Threshold: 1,
 				Unit:      "new values",
@@ -309,7 +316,7 @@ func (ev *firstSeenEval) Notes() []string {
 		notes = append(notes, fmt.Sprintf("%d events were not judged: their %s is not in the baseline", ev.unjudged, ev.r.Key))
 	}
 	if ev.lost {
-		notes = append(notes, fmt.Sprintf("more than %d keys at once: state was dropped (raise DetectLimits.MaxKeys)", ev.in.Limits.withDefaults().MaxKeys))
+		notes = append(notes, fmt.Sprintf("more than %d keys at once: state was dropped (raise DetectLimits.MaxKeys)", ev.in.Limits.WithDefaults().MaxKeys))
 	}
 	return notes
 }
