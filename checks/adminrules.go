@@ -114,6 +114,49 @@ func (ev *adminEval) Notes() []string {
 	return nil
 }
 
+// configured reports the described clients whose configuration hides
+// unknown users, with the run's NotAuthorizedException sign-in failures
+// through each as the evidence.
+func (ev *blindEval) configured() []cognitomon.Finding {
+	var out []cognitomon.Finding
+	for _, c := range ev.r.Configured {
+		if !c.Described || c.PreventUserExistenceErrors != "ENABLED" {
+			continue
+		}
+		var n int64
+		var ids []string
+		var first, last time.Time
+		if st := ev.keys.peek(string(c.ID)); st != nil {
+			n, ids, first, last = st.notAuthorized, st.ids, st.first, st.last
+		}
+		window := ev.in.Scope.Range
+		if window.IsZero() {
+			window = pointWindow(first, last)
+		}
+		subj := cognitomon.Subject{Client: c.ID}
+		label := subj.String()
+		if c.Name != "" {
+			label += " (" + c.Name + ")"
+		}
+		out = append(out, cognitomon.Finding{
+			Check:    ev.r.ID,
+			Severity: ev.r.Severity,
+			Summary: fmt.Sprintf("%s has PreventUserExistenceErrors=ENABLED in the pool's configuration: unknown user names fail with NotAuthorizedException like wrong passwords, so enumeration against this client is not visible (%d such sign-in failures in the run)",
+				label, n),
+			Window:  window,
+			Subject: subj,
+			Evidence: cognitomon.Evidence{
+				Value:     float64(n),
+				Unit:      "NotAuthorizedException sign-in failures through a client configured with PreventUserExistenceErrors=ENABLED",
+				Estimated: ev.lost,
+				EventIDs:  ids,
+			},
+			Advice: ev.r.Advice,
+		})
+	}
+	return out
+}
+
 // EnumerationBlindSpotRule is a notice, not an alarm: it names app clients
 // whose sign-in failures say NotAuthorizedException at least MinFailures
 // times in the run but never UserNotFoundException. Such a client most
@@ -132,6 +175,13 @@ type EnumerationBlindSpotRule struct {
 	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
 	Advice string
+	// Configured are the pool's app clients as its configuration describes
+	// them (cognitomon.Inventory.Clients), when it was read. The setting
+	// then replaces the guess: every described client with
+	// PreventUserExistenceErrors=ENABLED is reported, with or without
+	// traffic, and the events' silence is judged only for clients the
+	// configuration does not describe.
+	Configured []cognitomon.AppClient
 }
 
 // Name returns r.ID.
@@ -145,19 +195,26 @@ func (r EnumerationBlindSpotRule) Start(in *cognitomon.DetectInput) (cognitomon.
 	if r.MinFailures < 1 || !r.Severity.Valid() {
 		return nil, fmt.Errorf("rule %s: minimum failures below 1 or invalid severity", r.ID)
 	}
-	if in.Events == nil {
-		return nil, missingInput("no CloudTrail events")
+	described := map[cognitomon.ClientID]bool{}
+	for _, c := range r.Configured {
+		if c.Described {
+			described[c.ID] = true
+		}
 	}
-	ev := &blindEval{r: r, in: in}
+	if in.Events == nil && len(described) == 0 {
+		return nil, missingInput("no CloudTrail events and no app client configuration")
+	}
+	ev := &blindEval{r: r, in: in, described: described}
 	ev.keys = newKeyTable(in.Limits.WithDefaults().MaxKeys, func(string, *blindKey) { ev.lost = true })
 	return ev, nil
 }
 
 type blindEval struct {
-	r    EnumerationBlindSpotRule
-	in   *cognitomon.DetectInput
-	keys *keyTable[blindKey]
-	lost bool
+	r         EnumerationBlindSpotRule
+	in        *cognitomon.DetectInput
+	keys      *keyTable[blindKey]
+	lost      bool
+	described map[cognitomon.ClientID]bool
 }
 
 type blindKey struct {
@@ -190,9 +247,9 @@ func (ev *blindEval) Add(e cognitomon.Event) {
 }
 
 func (ev *blindEval) Findings(context.Context) ([]cognitomon.Finding, error) {
-	var out []cognitomon.Finding
+	out := ev.configured()
 	ev.keys.each(func(key string, st *blindKey) {
-		if st.userNotFound > 0 || st.notAuthorized < int64(ev.r.MinFailures) {
+		if ev.described[cognitomon.ClientID(key)] || st.userNotFound > 0 || st.notAuthorized < int64(ev.r.MinFailures) {
 			return
 		}
 		subj := cognitomon.Subject{Client: cognitomon.ClientID(key)}

@@ -24,6 +24,11 @@ type BuiltinOptions struct {
 	// Without it, baseline mode falls back to the plain thresholds and the
 	// first-seen checks are skipped.
 	Baseline *Baseline
+	// Configuration is the pool's configuration (cognitomon.ReadInventory),
+	// when it was read: the enumeration blind-spot check then reports each
+	// client's PreventUserExistenceErrors setting instead of guessing it
+	// from the events.
+	Configuration *cognitomon.Inventory
 }
 
 // ErrorMeaning returns what a Cognito error code (or an endpoint's
@@ -311,6 +316,11 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 		case FirstSeenRule:
 			r.Learned = o.Baseline
 			all[i] = r
+		case EnumerationBlindSpotRule:
+			if o.Configuration != nil {
+				r.Configured = o.Configuration.Clients
+				all[i] = r
+			}
 		}
 	}
 	return all

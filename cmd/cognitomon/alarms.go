@@ -47,7 +47,7 @@ func runAlarms(ctx context.Context, e *env, args []string) int {
 	o.poolFlags(fs)
 	o.formatFlag(fs)
 	fs.StringVar(&o.providers, "identity-providers", "", "comma-separated identity providers, for the federation alarm")
-	fs.StringVar(&o.logGroup, "trail-log-group", "", "CloudWatch Logs group of the CloudTrail trail, for the admin-change and M2M alarms")
+	fs.StringVar(&o.logGroup, "trail-log-group", "", "CloudWatch Logs group of the CloudTrail trail, for the admin-change and M2M alarms (default: the one trail that logs the pool; none: leave them out)")
 	fs.StringVar(&o.topic, "sns-topic", "", "SNS topic ARN the alarms notify")
 	if sub == "apply" {
 		fs.BoolVar(&o.yes, "yes", false, "apply without asking")
@@ -72,25 +72,29 @@ func runAlarms(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// definitions builds the pool's standard alarms. The clients come from
-// --clients or, failing that, from the pool's metrics.
-func (o *alarmOptions) definitions(ctx context.Context, pool cognitomon.UserPoolID, cw *cloudwatch.Client) ([]cognitomon.Alarm, error) {
+// definitions builds the pool's standard alarms. What --clients and
+// --trail-log-group leave out comes from the account (discoverDefaults);
+// export with --clients asks AWS nothing.
+func (o *alarmOptions) definitions(ctx context.Context, e *env, pool cognitomon.UserPoolID, cfg aws.Config, cw *cloudwatch.Client) ([]cognitomon.Alarm, error) {
 	clients, err := o.clientIDs()
 	if err != nil {
 		return nil, err
 	}
-	if clients == nil {
-		if cw == nil {
-			return nil, usagef("--clients is required here")
+	group := o.logGroup
+	if cw != nil && (clients == nil || group == "") {
+		d, err := discoverDefaults(ctx, e, "alarms", cfg, cw, pool, clients, group)
+		if err != nil {
+			return nil, err
 		}
-		if clients, err = cognitomon.NewMetricsClient(cw).Clients(ctx, pool); err != nil {
-			return nil, fmt.Errorf("finding the pool's app clients: %w", err)
-		}
-		if len(clients) == 0 {
-			return nil, errors.New("the pool's metrics name no app client (none had traffic in two weeks): pass --clients")
-		}
+		clients, group = d.clients, d.logGroup
 	}
-	in := cognitomon.StandardAlarmsInput{UserPool: pool, Clients: clients, IdentityProviders: split(o.providers), TrailLogGroup: o.logGroup}
+	if group == noLogGroup {
+		group = ""
+	}
+	if clients == nil {
+		return nil, usagef("--clients is required here")
+	}
+	in := cognitomon.StandardAlarmsInput{UserPool: pool, Clients: clients, IdentityProviders: split(o.providers), TrailLogGroup: group}
 	var opts []func(*cognitomon.DefinitionOptions)
 	if o.topic != "" {
 		opts = append(opts, func(d *cognitomon.DefinitionOptions) { d.AlarmActions = []string{o.topic} })
@@ -115,7 +119,7 @@ func (o *alarmOptions) alarms(ctx context.Context, e *env, sub string) error {
 		}
 		cw = cloudwatch.NewFromConfig(cfg)
 	}
-	defs, err := o.definitions(ctx, pool, cw)
+	defs, err := o.definitions(ctx, e, pool, cfg, cw)
 	if err != nil {
 		return err
 	}

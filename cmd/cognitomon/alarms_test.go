@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/smithy-go"
+	"github.com/cognitomon/cognitomon/cognitomontest"
 )
 
 // ownedFilters lists the metric filters under the demo pool's prefix in the
@@ -28,13 +30,14 @@ func ownedFilters(t *testing.T, logs interface {
 	return names
 }
 
-// `alarms apply` without --trail-log-group after an apply with it deletes
-// the CloudTrail alarms and their metric filters, shown in the plan, rather
-// than leaving the filters behind.
+// `alarms apply --trail-log-group none` after an apply with a log group
+// deletes the CloudTrail alarms and their metric filters, shown in the
+// plan, rather than leaving the filters behind.
 func TestAlarmsApplyWithoutTrailDeletesOwnedFilters(t *testing.T) {
 	srv, _ := world(t)
-	base := []string{"--user-pool", demoPool, "--clients", "web1,web2"}
-	withTrail := append(append([]string{}, base...), "--trail-log-group", "aws-cloudtrail-logs-cognitomon")
+	clients := []string{"--user-pool", demoPool, "--clients", "web1,web2"}
+	base := append(append([]string{}, clients...), "--trail-log-group", "none")
+	withTrail := append(append([]string{}, clients...), "--trail-log-group", "aws-cloudtrail-logs-cognitomon")
 	out, errOut, code := cli(t, srv, true, append([]string{"alarms", "apply", "--yes"}, withTrail...)...)
 	if code != exitOK {
 		t.Fatalf("apply with the trail: exit %d\n%s%s", code, out, errOut)
@@ -66,5 +69,36 @@ func TestAlarmsApplyWithoutTrailDeletesOwnedFilters(t *testing.T) {
 	out, _, code = cli(t, srv, true, append([]string{"alarms", "plan"}, base...)...)
 	if code != exitOK || !strings.Contains(out, "no changes") {
 		t.Errorf("plan after: exit %d\n%s", code, out)
+	}
+}
+
+// Without --clients and --trail-log-group, alarms takes every app client of
+// the pool's configuration (the idle one included, which ListMetrics cannot
+// show) and the log group of the one trail that logs the pool, and says so.
+func TestAlarmsDefaultsFromTheAccount(t *testing.T) {
+	srv, _ := world(t)
+	out, errOut, code := cli(t, srv, true, "alarms", "plan", "--user-pool", demoPool)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"app clients of the pool's configuration", "using log group aws-cloudtrail-logs-cognitomon of trail"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if !strings.Contains(out, "+ alarm cognitomon-"+demoPool+"-admin-changes") {
+		t.Errorf("plan lacks the trail's admin-change alarm:\n%s", out)
+	}
+	// The alarms' metric math names every client, the idle one included.
+	tmpl, errOut, code := cli(t, srv, true, "alarms", "export", "--user-pool", demoPool)
+	if code != exitOK || !strings.Contains(tmpl, string(cognitomontest.IdleClient)) {
+		t.Errorf("export: exit %d, idle client %s missing\n%s", code, cognitomontest.IdleClient, errOut)
+	}
+	// Without cognito-idp, the metrics name the clients, and the note says
+	// which action was denied and what ListMetrics cannot see.
+	srv.Cognito.FailNext("ListUserPoolClients", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform: cognito-idp:ListUserPoolClients", Fault: smithy.FaultClient})
+	out, errOut, code = cli(t, srv, true, "alarms", "plan", "--user-pool", demoPool)
+	if code != exitOK || !strings.Contains(errOut, "cognito-idp:ListUserPoolClients") || !strings.Contains(errOut, "clients idle for two weeks are missing") {
+		t.Errorf("denied: exit %d\n%s%s", code, out, errOut)
 	}
 }

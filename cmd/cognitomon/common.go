@@ -196,7 +196,7 @@ func (o *options) poolRegion(cfg *aws.Config, pool cognitomon.UserPoolID) {
 }
 
 // iamActions maps the SDK's service IDs to IAM's action prefixes.
-var iamActions = map[string]string{"CloudWatch": "cloudwatch", "CloudTrail": "cloudtrail", "CloudWatch Logs": "logs"}
+var iamActions = map[string]string{"CloudWatch": "cloudwatch", "CloudTrail": "cloudtrail", "CloudWatch Logs": "logs", "Cognito Identity Provider": "cognito-idp"}
 
 // explain turns err into the one-line message and exit status the user
 // gets. policy names the IAM policy document of the command.

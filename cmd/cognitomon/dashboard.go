@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -44,7 +43,7 @@ func runDashboard(ctx context.Context, e *env, args []string) int {
 	o.poolFlags(fs)
 	o.formatFlag(fs)
 	fs.StringVar(&o.providers, "identity-providers", "", "comma-separated identity providers, for the federation widgets")
-	fs.StringVar(&o.logGroup, "trail-log-group", "", "CloudWatch Logs group of the CloudTrail trail, for the Logs Insights widgets")
+	fs.StringVar(&o.logGroup, "trail-log-group", "", "CloudWatch Logs group of the CloudTrail trail, for the Logs Insights widgets (default: the one trail that logs the pool; none: leave them out)")
 	fs.BoolVar(&o.threat, "threat-protection", false, "the pool's plan has threat protection (Plus): add the risk widget")
 	if sub == "apply" {
 		fs.BoolVar(&o.yes, "yes", false, "apply without asking")
@@ -69,18 +68,28 @@ func runDashboard(ctx context.Context, e *env, args []string) int {
 // definition builds the pool's dashboard. The clients come from --clients
 // or the pool's metrics, the alarm ARNs from the owned alarms that exist;
 // without a client (export with --clients) the alarm widget is left out.
-func (o *dashboardOptions) definition(ctx context.Context, e *env, pool cognitomon.UserPoolID, cw *cloudwatch.Client, region string) (cognitomon.Dashboard, error) {
+func (o *dashboardOptions) definition(ctx context.Context, e *env, pool cognitomon.UserPoolID, cfg aws.Config, cw *cloudwatch.Client, region string) (cognitomon.Dashboard, error) {
 	clients, err := o.clientIDs()
 	if err != nil {
 		return cognitomon.Dashboard{}, err
 	}
+	group, threat := o.logGroup, o.threat
+	if cw != nil && (clients == nil || group == "" || !threat) {
+		d, err := discoverDefaults(ctx, e, "dashboard", cfg, cw, pool, clients, group)
+		if err != nil {
+			return cognitomon.Dashboard{}, err
+		}
+		clients, group = d.clients, d.logGroup
+		if !threat && d.threat {
+			threat = true
+			fmt.Fprintln(e.stderr, "cognitomon dashboard: note: the pool's threat protection is on, so the risk widget is in")
+		}
+	}
+	if group == noLogGroup {
+		group = ""
+	}
 	if clients == nil {
-		if clients, err = cognitomon.NewMetricsClient(cw).Clients(ctx, pool); err != nil {
-			return cognitomon.Dashboard{}, fmt.Errorf("finding the pool's app clients: %w", err)
-		}
-		if len(clients) == 0 {
-			return cognitomon.Dashboard{}, errors.New("the pool's metrics name no app client (none had traffic in two weeks): pass --clients")
-		}
+		return cognitomon.Dashboard{}, usagef("--clients is required here")
 	}
 	var arns []string
 	if cw != nil {
@@ -99,7 +108,7 @@ func (o *dashboardOptions) definition(ctx context.Context, e *env, pool cognitom
 	}
 	in := cognitomon.DashboardInput{
 		UserPool: pool, Region: region, Clients: clients, IdentityProviders: split(o.providers),
-		ThreatProtection: o.threat, AlarmARNs: arns, TrailLogGroup: o.logGroup,
+		ThreatProtection: threat, AlarmARNs: arns, TrailLogGroup: group,
 	}
 	d, err := cognitomon.StandardDashboard(in)
 	if err != nil {
@@ -114,16 +123,16 @@ func (o *dashboardOptions) dashboard(ctx context.Context, e *env, sub string) er
 		return err
 	}
 	region := o.region
+	var cfg aws.Config
 	var cw *cloudwatch.Client
 	if sub != "export" || o.clients == "" {
-		cfg, err := o.config(ctx, pool)
-		if err != nil {
+		if cfg, err = o.config(ctx, pool); err != nil {
 			return err
 		}
 		cw = cloudwatch.NewFromConfig(cfg)
 		region = cfg.Region
 	}
-	d, err := o.definition(ctx, e, pool, cw, region)
+	d, err := o.definition(ctx, e, pool, cfg, cw, region)
 	if err != nil {
 		return err
 	}

@@ -126,6 +126,7 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 			// data, and a gap when the pool shows no series at all.
 			metrics.Merge(stats.Coverage)
 			rep.Metrics = toJSONMetrics(stats)
+			rep.Metrics.addSignInCaveats(in.inv)
 			if qu, err := mc.QuotaUsage(ctx, in.scope.Range); err == nil {
 				rep.Metrics.Quota = toJSONQuota(qu)
 				quota = qu
@@ -137,7 +138,7 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 	}
 
 	det, err := cognitomon.NewDetector(cognitomon.DetectInput{Scope: in.scope, Stats: stats, Quota: quota},
-		checks.Builtins(func(b *checks.BuiltinOptions) { b.Clock, b.Baseline = o.now, baseline })...)
+		checks.Builtins(func(b *checks.BuiltinOptions) { b.Clock, b.Baseline, b.Configuration = o.now, baseline, in.inv })...)
 	if err != nil {
 		return nil, err
 	}

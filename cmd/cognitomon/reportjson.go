@@ -64,6 +64,34 @@ type jsonMetrics struct {
 	Flows  []jsonFlow       `json:"flows"`
 	Usage  cognitomon.Usage `json:"usage"`
 	Quota  []jsonQuota      `json:"quota,omitempty"`
+	// SignInCaveats maps the app clients whose configuration allows SRP or
+	// USER_AUTH to the caveat on their sign-in failure figures.
+	SignInCaveats map[string]string `json:"signInCaveats,omitempty"`
+}
+
+// signInCaveat is the caveat on the derived sign-in failures of a client
+// that allows SRP or USER_AUTH.
+const signInCaveat = "allows SRP or USER_AUTH: a sign-in step that answers with a challenge (PASSWORD_VERIFIER, MFA) may count as a 0 in SignInSuccesses, which AWS does not document, so the failures may be overcounted (FACTS.md 1.1); compare with CloudTrail"
+
+// addSignInCaveats marks the metrics' sign-in clients that inv says allow
+// SRP or USER_AUTH.
+func (m *jsonMetrics) addSignInCaveats(inv *cognitomon.Inventory) {
+	if inv == nil {
+		return
+	}
+	for _, f := range m.Flows {
+		if f.Flow != cognitomon.SignIn.String() {
+			continue
+		}
+		for id := range f.Clients {
+			if c, ok := inv.Client(cognitomon.ClientID(id)); ok && c.Described && c.AllowsSRPOrUserAuth() {
+				if m.SignInCaveats == nil {
+					m.SignInCaveats = map[string]string{}
+				}
+				m.SignInCaveats[id] = signInCaveat
+			}
+		}
+	}
 }
 
 type jsonQuota struct {

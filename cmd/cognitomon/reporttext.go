@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/cognitomon/cognitomon"
 )
 
 func printReport(w io.Writer, rep *reportJSON) {
@@ -56,8 +58,16 @@ func printReport(w io.Writer, rep *reportJSON) {
 			fmt.Fprintf(tw, "  %s per client\t\t\t\t\t\n", f.Flow)
 			for _, id := range sortedKeys(f.Clients) {
 				c := f.Clients[id]
-				fmt.Fprintf(tw, "    %s\t%d\t%d\t%d\t%.1f%%\t\n", rep.clientLabel(id), c.Attempts, c.Failures, c.Throttles, 100*c.FailureRate)
+				mark := ""
+				if f.Flow == cognitomon.SignIn.String() && rep.Metrics.SignInCaveats[id] != "" {
+					mark = " *"
+				}
+				fmt.Fprintf(tw, "    %s%s\t%d\t%d\t%d\t%.1f%%\t\n", rep.clientLabel(id), mark, c.Attempts, c.Failures, c.Throttles, 100*c.FailureRate)
 			}
+		}
+		if len(rep.Metrics.SignInCaveats) > 0 {
+			next()
+			fmt.Fprintf(tw, "  * %s\n", signInCaveat)
 		}
 		if len(rep.Metrics.Quota) > 0 {
 			next()
