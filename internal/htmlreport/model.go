@@ -2,8 +2,9 @@ package htmlreport
 
 import "time"
 
-// Report is the page: a title, the coverage block, the findings and the
-// sections with their charts and tables, drawn in that order.
+// Report is the page: a title, the coverage block, a table of the
+// findings, the sections with their charts and tables, and then each
+// finding with its evidence and advice, drawn in that order.
 type Report struct {
 	// Title is the page's heading and <title>; required.
 	Title string
@@ -21,10 +22,14 @@ type Report struct {
 
 // Coverage is the block that says which sources a report read.
 type Coverage struct {
+	// State, when set, is printed beside the heading: "complete", or what
+	// is missing.
+	State string
+	// Warnings are gaps the reader must know about, highlighted and drawn
+	// first, under the heading.
+	Warnings []string
 	// Lines are label/value pairs: "CloudTrail" / "LookupEvents, 7 days".
 	Lines []Line
-	// Warnings are gaps the reader must know about, highlighted.
-	Warnings []string
 }
 
 // Line is one label and its value.
@@ -42,6 +47,8 @@ type Severity string
 type Finding struct {
 	Severity Severity
 	Title    string
+	// Summary, when set, is a paragraph that says what was found.
+	Summary string
 	// Subject is what the finding is about: an IP, a client, a user.
 	Subject string
 	// Evidence lines back the finding, one per line.
@@ -54,7 +61,9 @@ type Finding struct {
 type Section struct {
 	Title string
 	// Note is a paragraph under the title.
-	Note   string
+	Note string
+	// Items, when set, are a bulleted list under the note.
+	Items  []string
 	Charts []Chart
 	Tables []Table
 }

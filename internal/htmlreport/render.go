@@ -26,6 +26,7 @@ type findingView struct {
 
 type sectionView struct {
 	Title, Note string
+	Items       []string
 	Charts      []chartView
 	Tables      []Table
 }
@@ -50,7 +51,7 @@ func Render(w io.Writer, r Report) error {
 		p.Findings = append(p.Findings, findingView{Finding: f, Class: class})
 	}
 	for si, s := range r.Sections {
-		sv := sectionView{Title: s.Title, Note: s.Note, Tables: s.Tables}
+		sv := sectionView{Title: s.Title, Note: s.Note, Items: s.Items, Tables: s.Tables}
 		for ci, c := range s.Charts {
 			cv, err := buildChart(c)
 			if err != nil {
@@ -87,9 +88,11 @@ th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; text-align: left; verti
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .coverage dt { font-weight: 600; float: left; clear: left; width: 12rem; }
 .coverage dd { margin-left: 12.5rem; }
-.warning { background: #fff4d6; border-left: 4px solid #e0a800; padding: 0.3rem 0.6rem; margin: 0.3rem 0; }
+.warning { background: #fff4d6; border-left: 4px solid #e0a800; padding: 0.3rem 0.6rem; margin: 0.3rem 0; font-weight: 600; }
+.coverage dl { overflow: hidden; }
 .finding { border-left: 6px solid #888; padding: 0.3rem 0.8rem; margin: 0.8rem 0; background: #fafafa; }
-.finding h3 { margin: 0.2rem 0; font-size: 1rem; }
+.finding h3 { margin: 0.2rem 0; font-size: 1rem; } .finding p { margin: 0.3rem 0; } .advice { font-size: 0.9rem; color: #333; }
+table.findings td:first-child { white-space: nowrap; }
 .sev { display: inline-block; font-weight: 700; text-transform: uppercase; font-size: 0.75rem; padding: 0 0.4rem; border: 1px solid currentColor; margin-right: 0.4rem; }
 .sev-critical { border-color: #7a0012; color: #7a0012; } .sev-high { border-color: #c0392b; color: #c0392b; }
 .sev-medium { border-color: #d68910; color: #9a6200; } .sev-low { border-color: #2874a6; color: #2874a6; } .sev-info { border-color: #777; color: #555; }
@@ -108,13 +111,15 @@ polyline { fill: none; stroke-width: 2; }
 .c6 { stroke: #e377c2; fill: #e377c2; background: #e377c2; } .c7 { stroke: #7f7f7f; fill: #7f7f7f; background: #7f7f7f; }
 .c8 { stroke: #bcbd22; fill: #bcbd22; background: #bcbd22; } .c9 { stroke: #17becf; fill: #17becf; background: #17becf; }
 polyline.c0, polyline.c1, polyline.c2, polyline.c3, polyline.c4, polyline.c5, polyline.c6, polyline.c7, polyline.c8, polyline.c9 { fill: none; }
-.data { font-size: 0.8rem; } .data caption { text-align: left; color: #555; }
+.datawrap { max-height: 12rem; overflow: auto; display: inline-block; border-bottom: 1px solid #ccc; }
+.data { font-size: 0.8rem; margin: 0; } .data caption { text-align: left; color: #555; }
 .nodata { color: #777; font-style: italic; }
 @media print {
   body { margin: 0; max-width: none; font-size: 10pt; }
   section, figure, .finding { break-inside: avoid; page-break-inside: avoid; }
   .finding { background: none; }
   svg { max-width: 100%; }
+  .datawrap { max-height: none; overflow: visible; border: none; }
 }
 </style>
 </head>
@@ -124,31 +129,29 @@ polyline.c0, polyline.c1, polyline.c2, polyline.c3, polyline.c4, polyline.c5, po
 {{if .Subtitle}}<p class="subtitle">{{.Subtitle}}</p>{{end}}
 {{if .Generated}}<p class="subtitle">Generated {{.Generated}}</p>{{end}}
 </header>
-{{if or .Coverage.Lines .Coverage.Warnings}}
+{{if or .Coverage.Lines .Coverage.Warnings .Coverage.State}}
 <section class="coverage" id="coverage">
-<h2>Coverage</h2>
-{{if .Coverage.Lines}}<dl>{{range .Coverage.Lines}}
+<h2>Coverage{{if .Coverage.State}} ({{.Coverage.State}}){{end}}</h2>
+{{range .Coverage.Warnings}}<p class="warning">{{.}}</p>
+{{end}}{{if .Coverage.Lines}}<dl>{{range .Coverage.Lines}}
 <dt>{{.Label}}</dt><dd>{{.Value}}</dd>{{end}}
 </dl>{{end}}
-{{range .Coverage.Warnings}}<p class="warning">{{.}}</p>
-{{end}}
 </section>
 {{end}}
 <section id="findings">
 <h2>Findings</h2>
-{{if not .Findings}}<p class="nodata">No findings.</p>{{end}}
-{{range .Findings}}<article class="finding {{.Class}}">
-<h3><span class="sev {{.Class}}">{{.Severity}}</span>{{.Title}}</h3>
-{{if .Subject}}<p>Subject: {{.Subject}}</p>{{end}}
-{{if .Evidence}}<ul class="evidence">{{range .Evidence}}<li>{{.}}</li>{{end}}</ul>{{end}}
-{{if .Advice}}<p>{{.Advice}}</p>{{end}}
-</article>
-{{end}}
-</section>
+{{if not .Findings}}<p class="nodata">No findings.</p>
+{{else}}<table class="findings">
+<thead><tr><th>severity</th><th>finding</th><th>summary</th></tr></thead>
+<tbody>{{range $i, $f := .Findings}}<tr><td><span class="sev {{.Class}}">{{.Severity}}</span></td><td>{{.Title}}</td><td>{{.Summary}}</td></tr>
+{{end}}</tbody></table>
+<p>Each finding's evidence and advice follow the charts, under Finding details.</p>
+{{end}}</section>
 {{range .Sections}}
 <section>
 <h2>{{.Title}}</h2>
 {{if .Note}}<p>{{.Note}}</p>{{end}}
+{{if .Items}}<ul class="items">{{range .Items}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{range $c := .Charts}}<figure class="chart chart-{{if .Kind}}{{.Kind}}{{else}}empty{{end}}">
 <figcaption>{{.Title}}</figcaption>
 {{if eq .Kind "line"}}<svg viewBox="{{.ViewBox}}" width="{{.Width}}" height="{{.Height}}" role="img" aria-label="{{.SVGLabel}}">
@@ -163,10 +166,10 @@ polyline.c0, polyline.c1, polyline.c2, polyline.c3, polyline.c4, polyline.c5, po
 {{range .Bars}}<g class="bar"><title>{{.Title}}</title><text class="barlabel" x="214" y="{{.TextY}}" text-anchor="end">{{.Label}}</text><rect class="{{.Class}}" x="220" y="{{.Y}}" width="{{.Width}}" height="16"></rect><text class="barvalue" x="{{.ValueX}}" y="{{.TextY}}">{{.ValueText}}</text></g>
 {{end}}</svg>
 {{else}}<p class="nodata">No data.</p>
-{{end}}{{if .Rows}}<table class="data"><caption>Data of the chart</caption>
+{{end}}{{if .Rows}}<div class="datawrap"><table class="data"><caption>Data of the chart</caption>
 <thead><tr>{{range $i, $h := .Head}}<th{{if $i}} class="num"{{end}}>{{$h}}</th>{{end}}</tr></thead>
 <tbody>{{range .Rows}}<tr>{{range $i, $c := .}}<td{{if $i}} class="num"{{end}}>{{$c}}</td>{{end}}</tr>
-{{end}}</tbody></table>{{end}}
+{{end}}</tbody></table></div>{{end}}
 </figure>
 {{end}}
 {{range .Tables}}<table class="report">
@@ -177,6 +180,17 @@ polyline.c0, polyline.c1, polyline.c2, polyline.c3, polyline.c4, polyline.c5, po
 </table>
 {{end}}
 </section>
+{{end}}
+{{if .Findings}}<section id="finding-details">
+<h2>Finding details</h2>
+{{range .Findings}}<article class="finding {{.Class}}">
+<h3><span class="sev {{.Class}}">{{.Severity}}</span>{{.Title}}</h3>
+{{if .Summary}}<p class="summary">{{.Summary}}</p>{{end}}
+{{if .Subject}}<p>Subject: {{.Subject}}</p>{{end}}
+{{if .Evidence}}<ul class="evidence">{{range .Evidence}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{if .Advice}}<p class="advice">{{.Advice}}</p>{{end}}
+</article>
+{{end}}</section>
 {{end}}
 </body>
 </html>

@@ -224,10 +224,10 @@ func TestRenderEscapes(t *testing.T) {
 	r := htmlreport.Report{
 		Title:    hostile,
 		Subtitle: hostile,
-		Coverage: htmlreport.Coverage{Lines: []htmlreport.Line{{Label: hostile, Value: hostile}}, Warnings: []string{hostile}},
-		Findings: []htmlreport.Finding{{Severity: htmlreport.Severity(`high" onclick="x`), Title: hostile, Subject: hostile, Evidence: []string{hostile}, Advice: hostile}},
+		Coverage: htmlreport.Coverage{State: hostile, Lines: []htmlreport.Line{{Label: hostile, Value: hostile}}, Warnings: []string{hostile}},
+		Findings: []htmlreport.Finding{{Severity: htmlreport.Severity(`high" onclick="x`), Title: hostile, Summary: hostile, Subject: hostile, Evidence: []string{hostile}, Advice: hostile}},
 		Sections: []htmlreport.Section{{
-			Title: hostile, Note: hostile,
+			Title: hostile, Note: hostile, Items: []string{hostile},
 			Charts: []htmlreport.Chart{
 				{Title: hostile, Unit: hostile, Line: &htmlreport.LineChart{Series: []htmlreport.Series{{Name: hostile, Points: []htmlreport.Point{{Time: day, Value: 1}}}}}},
 				{Title: hostile, Bar: &htmlreport.BarChart{Bars: []htmlreport.Bar{{Label: hostile, Value: 1}}}},
@@ -281,3 +281,58 @@ var errWrite = errors.New("disk full")
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errWrite }
+
+// TestRenderLayout: the coverage state and its warnings come first, the
+// findings are a table before the sections and in detail after them, and
+// a section's items are a list.
+func TestRenderLayout(t *testing.T) {
+	r := sampleReport()
+	r.Coverage.State = "INCOMPLETE: the result could not see all of it"
+	r.Findings[0].Summary = "412 failures from one address"
+	r.Sections[0].Items = []string{"first item", "second item"}
+	doc, _ := render(t, r)
+	cov := find(doc, func(n *html.Node) bool { return attr(n, "id") == "coverage" })[0]
+	if h := text(find(cov, tag("h2"))[0]); h != "Coverage (INCOMPLETE: the result could not see all of it)" {
+		t.Errorf("coverage heading %q", h)
+	}
+	var order []string
+	for c := cov.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			order = append(order, c.Data)
+		}
+	}
+	if diff := cmp.Diff([]string{"h2", "p", "dl"}, order); diff != "" {
+		t.Errorf("coverage children (-want +got):\n%s", diff)
+	}
+	var ids []string
+	for _, s := range find(doc, tag("section")) {
+		ids = append(ids, cmpOr(attr(s, "id"), text(find(s, tag("h2"))[0])))
+	}
+	if diff := cmp.Diff([]string{"coverage", "findings", "Failures", "Machine clients", "finding-details"}, ids); diff != "" {
+		t.Errorf("sections (-want +got):\n%s", diff)
+	}
+	summary := find(find(doc, func(n *html.Node) bool { return attr(n, "id") == "findings" })[0], tag("table"))
+	if len(summary) != 1 {
+		t.Fatal("no findings table")
+	}
+	if rows := tableRows(summary[0]); len(rows) != 3 || cmp.Diff([]string{"high", "credential stuffing", "412 failures from one address"}, rows[1]) != "" {
+		t.Errorf("findings table %q", rows)
+	}
+	if got := find(doc, func(n *html.Node) bool { return hasClass(n, "summary") }); len(got) != 1 || text(got[0]) != "412 failures from one address" {
+		t.Errorf("finding summary paragraphs: %d", len(got))
+	}
+	var items []string
+	for _, li := range find(find(doc, func(n *html.Node) bool { return hasClass(n, "items") })[0], tag("li")) {
+		items = append(items, text(li))
+	}
+	if diff := cmp.Diff([]string{"first item", "second item"}, items); diff != "" {
+		t.Errorf("items (-want +got):\n%s", diff)
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
