@@ -71,6 +71,21 @@ func (o *options) formatFlag(fs *flag.FlagSet) {
 	fs.StringVar(&o.format, "format", "text", "output format: text or json (docs/json-output.md)")
 }
 
+// reportFormatFlag is formatFlag for the report, which also writes HTML.
+func (o *options) reportFormatFlag(fs *flag.FlagSet) {
+	fs.StringVar(&o.format, "format", "text", "output format: text, json (docs/json-output.md) or html (one self-contained page, charts as inline SVG)")
+}
+
+// validateReportFormat is validateFormat for the report.
+func (o *options) validateReportFormat() error {
+	if o.format != "html" {
+		if err := o.validateFormat(); err != nil {
+			return usagef("--format %q: want text, json or html", o.format)
+		}
+	}
+	return nil
+}
+
 // usageError is a mistake in the command line: exit status 2.
 type usageError struct{ err error }
 

@@ -6,7 +6,7 @@
 // Usage:
 //
 //	cognitomon demo                      # the whole tool on a simulated pool, no AWS account needed
-//	cognitomon report --user-pool ID     # metrics, CloudTrail summaries and findings
+//	cognitomon report --user-pool ID     # metrics, CloudTrail summaries and findings (--format text|json|html)
 //	cognitomon events --user-pool ID     # CloudTrail events as JSON lines
 //	cognitomon query list|show|run       # canned Logs Insights queries
 //	cognitomon alarms plan|apply|export|backtest
@@ -60,7 +60,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"demo":      {"run report, a canned query and an alarm plan and backtest on a simulated pool", runDemo},
-		"report":    {"failure figures, CloudTrail summaries and findings for a pool and a range", runReport},
+		"report":    {"failure figures, CloudTrail summaries and findings for a pool and a range (text, JSON or HTML)", runReport},
 		"events":    {"the filtered CloudTrail event stream as JSON lines", runEvents},
 		"query":     {"list, show or run the canned Logs Insights queries", runQuery},
 		"alarms":    {"plan, apply, export or backtest the pool's standard alarms", runAlarms},

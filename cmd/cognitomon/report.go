@@ -20,11 +20,11 @@ type reportOptions struct {
 
 func runReport(ctx context.Context, e *env, args []string) int {
 	var o reportOptions
-	fs := newFlagSet("report", "report --user-pool ID [--since 24h | --start T --end T] [--trail-files DIR] [--format text|json] [--fail-on high]", e)
+	fs := newFlagSet("report", "report --user-pool ID [--since 24h | --start T --end T] [--trail-files DIR] [--format text|json|html] [--fail-on high]", e)
 	o.awsFlags(fs)
 	o.poolFlags(fs)
 	o.rangeFlags(fs, 24*time.Hour)
-	o.formatFlag(fs)
+	o.reportFormatFlag(fs)
 	fs.StringVar(&o.trailFiles, "trail-files", "", "read CloudTrail log files (a file or a directory tree) instead of LookupEvents; metrics are then omitted, and without --since/--start the files' own span is reported")
 	fs.StringVar(&o.baseline, "baseline", "", "a baseline file (cognitomon baseline) for the checks that compare with normal")
 	fs.StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding of this severity or above exists (info, low, medium, high, critical; none to never)")
@@ -34,7 +34,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	}
 	o.inherit(e)
 	o.rangeSet = flagsSet(fs, "since", "start", "end")
-	if err := o.validateFormat(); err != nil {
+	if err := o.validateReportFormat(); err != nil {
 		return fail(e, "report", err)
 	}
 	threshold, err := parseFailOn(o.failOn)
@@ -45,11 +45,16 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	if rep == nil {
 		return fail(e, "report", err)
 	}
-	if o.format == "json" {
+	switch o.format {
+	case "json":
 		if werr := writeJSON(e.stdout, rep); werr != nil {
 			return fail(e, "report", werr)
 		}
-	} else {
+	case "html":
+		if werr := writeHTML(e.stdout, rep); werr != nil {
+			return fail(e, "report", werr)
+		}
+	default:
 		printReport(e.stdout, rep)
 	}
 	if err != nil && !errors.Is(err, cognitomon.ErrIncomplete) {
@@ -144,9 +149,10 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 	}
 	in.scope = det.Scope() // with the clients the metrics saw
 	an := newAnalyses()
+	rep.series = reportSeries{stats: stats, events: newEventSeries()} // for --format html
 	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now(), span: in.filter.Range}
 	// One pass over the events feeds the analyses and every detection.
-	cov, cerr := in.consume(ctx, &o.eventOptions, prog, true, append(an.consumers(), det)...)
+	cov, cerr := in.consume(ctx, &o.eventOptions, prog, true, append(an.consumers(), det, rep.series.events)...)
 	prog.done()
 	if cov == nil {
 		return nil, cerr

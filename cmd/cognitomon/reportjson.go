@@ -29,6 +29,8 @@ type reportJSON struct {
 	ClientNames map[string]string `json:"clientNames,omitempty"`
 
 	cov *cognitomon.Coverage
+	// series are the time series the HTML report draws (reporthtml.go).
+	series reportSeries
 }
 
 // clientLabel is an app client ID with its name, when known.
