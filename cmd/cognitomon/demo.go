@@ -6,7 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
 	"github.com/cognitomon/cognitomon"
 	"github.com/cognitomon/cognitomon/cognitomontest"
@@ -37,9 +42,11 @@ func demoWorld(now time.Time) (*cognitomontest.Pool, []cognitomontest.Incident) 
 }
 
 func runDemo(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet("demo", "demo [--format text|json]", e)
+	fs := newFlagSet("demo", "demo [--format text|json] [--html FILE]", e)
 	var o options
 	o.formatFlag(fs)
+	var htmlOut string
+	fs.StringVar(&htmlOut, "html", "", "write the HTML report (report --format html) to this file (default: a new cognitomon-demo-*.html in the system's temporary directory, kept)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -96,8 +103,8 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 	if o.format == "text" {
 		fmt.Fprintln(e.stdout, "\n$ cognitomon report --user-pool "+demoPool+" --since 24h --baseline baseline.json")
 	}
-	report := []string{"--user-pool", demoPool, "--since", "24h", "--baseline", baseline, "--lookup-rate", "500", "--fail-on", "none", "--format", o.format}
-	if code := runReport(ctx, &demo, report); code != exitOK {
+	report := []string{"--user-pool", demoPool, "--since", "24h", "--baseline", baseline, "--lookup-rate", "500", "--fail-on", "none"}
+	if code := runReport(ctx, &demo, append(slices.Clone(report), "--format", o.format)); code != exitOK {
 		return code
 	}
 	if o.format == "text" {
@@ -113,7 +120,81 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 		if code := runAlarms(ctx, &demo, []string{"backtest", "--user-pool", demoPool, "--since", "24h"}); code != exitOK {
 			return code
 		}
+	}
+	if code := demoDashboard(ctx, e, &demo, srv, o.format == "text"); code != exitOK {
+		return code
+	}
+	if code := demoHTML(ctx, e, &demo, report, htmlOut, o.format == "text"); code != exitOK {
+		return code
+	}
+	if o.format == "text" {
 		fmt.Fprintf(e.stdout, "\n(demo finished in %s)\n", time.Since(start).Round(100*time.Millisecond))
 	}
+	return exitOK
+}
+
+// demoDashboard applies the pool's standard dashboard to the fake, as
+// `dashboard apply` does against AWS: the real CloudWatch SDK client sends
+// PutDashboard, and the fake validates the body. The plan is not printed
+// (it is the whole dashboard); the dashboards the fake then holds are.
+func demoDashboard(ctx context.Context, e, demo *env, srv *cognitomontest.Server, text bool) int {
+	args := []string{"apply", "--user-pool", demoPool, "--trail-log-group", "aws-cloudtrail-logs-cognitomon", "--threat-protection", "--yes"}
+	var out strings.Builder
+	quiet := *demo
+	quiet.stdout = &out
+	if text {
+		fmt.Fprintln(e.stdout, "\n$ cognitomon dashboard apply --user-pool "+demoPool+" --trail-log-group aws-cloudtrail-logs-cognitomon --threat-protection --yes")
+	}
+	if code := runDashboard(ctx, &quiet, args); code != exitOK {
+		return code
+	}
+	list, err := srv.CloudWatch.ListDashboards(ctx, &cloudwatch.ListDashboardsInput{DashboardNamePrefix: aws.String(ownedPrefix(demoPool))})
+	if err == nil && len(list.DashboardEntries) == 0 {
+		err = fmt.Errorf("dashboard apply left no dashboard on the fake: %s", strings.TrimSpace(out.String()))
+	}
+	if err != nil {
+		return fail(e, "demo", err)
+	}
+	w := e.stdout
+	if !text {
+		w = e.stderr // standard output is the JSON report alone
+	}
+	for _, d := range list.DashboardEntries {
+		fmt.Fprintf(w, "dashboard %s applied: %d PutDashboard accepted by the fake, which validates the body as CloudWatch documents it\n", aws.ToString(d.DashboardName), srv.CloudWatch.PutDashboards())
+	}
+	return exitOK
+}
+
+// demoHTML writes the HTML report of the same range to path, or to a new
+// file in the temporary directory, and says where it went.
+func demoHTML(ctx context.Context, e, demo *env, reportArgs []string, path string, text bool) int {
+	var f *os.File
+	var err error
+	if path == "" {
+		f, err = os.CreateTemp("", "cognitomon-demo-*.html")
+	} else {
+		f, err = os.Create(path)
+	}
+	if err != nil {
+		return fail(e, "demo", err)
+	}
+	args := append(slices.Clone(reportArgs), "--format", "html", "--quiet")
+	if text {
+		fmt.Fprintln(e.stdout, "\n$ cognitomon report --user-pool "+demoPool+" --since 24h --baseline baseline.json --format html > "+f.Name())
+	}
+	page := *demo
+	page.stdout = f
+	code := runReport(ctx, &page, args)
+	if cerr := f.Close(); cerr != nil && code == exitOK {
+		return fail(e, "demo", cerr)
+	}
+	if code != exitOK {
+		return code
+	}
+	w := e.stdout
+	if !text {
+		w = e.stderr
+	}
+	fmt.Fprintf(w, "HTML report written to %s\n", f.Name())
 	return exitOK
 }
