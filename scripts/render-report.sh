@@ -4,6 +4,9 @@
 #
 #   scripts/render-report.sh report.html [report.png] [width] [height]
 #
+# docs/img/report.png is the demo's page (cognitomon demo --html FILE),
+# rendered with width 1000 and height 4200.
+#
 # Needs Debian's chromium package (apt-get install chromium). The page loads
 # nothing from the network, and --disable-javascript checks that it does not
 # need scripts either.
@@ -28,4 +31,9 @@ trap 'rm -rf "$profile"' EXIT
 	--window-size="$width,$height" --screenshot="$(realpath -m "$out")" \
 	"file://$(realpath "$in")" >/dev/null 2>&1
 [ -s "$out" ] || { echo "render-report.sh: chromium wrote no $out" >&2; exit 1; }
+# With Debian's pngquant installed, shrink the PNG (to about a third) so
+# that docs/img/report.png stays small; without it the PNG is kept as is.
+if command -v pngquant >/dev/null 2>&1; then
+	pngquant --quality=60-90 --strip --force --output "$out" "$out"
+fi
 echo "$out"

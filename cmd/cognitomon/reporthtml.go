@@ -43,9 +43,15 @@ func toHTMLReport(rep *reportJSON) htmlreport.Report {
 		ev := append([]string{"window " + f.Window.Start.Format(time.RFC3339) + " to " + f.Window.End.Format(time.RFC3339)}, f.Evidence...)
 		r.Findings = append(r.Findings, htmlreport.Finding{Severity: htmlreport.Severity(f.Severity), Title: f.Rule, Summary: f.Summary, Subject: f.Subject, Evidence: ev, Advice: f.Advice})
 	}
-	r.Sections = append(r.Sections, timeSections(rep)...)
+	// The charts people look for first, then the detail per client.
+	head, perClient := timeSections(rep)
+	r.Sections = append(r.Sections, head...)
 	if t := rep.Trail; t != nil {
-		r.Sections = append(r.Sections, addressesSection(t), machineClientsSection(rep), trailSection(rep))
+		r.Sections = append(r.Sections, addressesSection(t), machineClientsSection(rep))
+	}
+	r.Sections = append(r.Sections, perClient)
+	if rep.Trail != nil {
+		r.Sections = append(r.Sections, trailSection(rep))
 	}
 	if len(rep.Notes) > 0 {
 		r.Sections = append(r.Sections, htmlreport.Section{Title: "Notes", Items: rep.Notes})
@@ -128,16 +134,17 @@ type namedCounts struct {
 	tc   timeCounts
 }
 
-// timeSections are the failure-rate and throttle charts: from the
+// timeSections are the failure rate per flow and the throttles (head),
+// and the failure rate per client with the per-client table: from the
 // metrics when they were read, else from the events.
-func timeSections(rep *reportJSON) []htmlreport.Section {
+func timeSections(rep *reportJSON) (head []htmlreport.Section, perClient htmlreport.Section) {
 	if st := rep.series.stats; st != nil && rep.Metrics != nil {
 		return metricsSections(rep, st)
 	}
 	return eventSections(rep)
 }
 
-func metricsSections(rep *reportJSON, st *cognitomon.Stats) []htmlreport.Section {
+func metricsSections(rep *reportJSON, st *cognitomon.Stats) ([]htmlreport.Section, htmlreport.Section) {
 	w := displayWidth(st.Period, st.Range.End.Sub(st.Range.Start), htmlMaxPoints)
 	var flows []namedCounts
 	clients := map[string][]namedCounts{}
@@ -149,10 +156,11 @@ func metricsSections(rep *reportJSON, st *cognitomon.Stats) []htmlreport.Section
 	}
 	fail := htmlreport.Section{
 		Title: "Failure rate over time",
-		Note: fmt.Sprintf("From CloudWatch's AWS/Cognito metrics, %s periods summed into buckets of %s: failures are SampleCount − Sum of the flow's *Successes metric, throttled requests included (FACTS.md 1.1). "+
+		Note: fmt.Sprintf("From CloudWatch's AWS/Cognito metrics, periods of %s summed into buckets of %s: failures are SampleCount − Sum of the flow's *Successes metric, throttled requests included (FACTS.md 1.1). "+
 			"A sign-in step that returns a challenge may also count as a failure there (FACTS.md 1.1 and 8, item 2). A bucket without attempts has no rate and no point.", spell(st.Period), spell(w)),
 	}
-	fail.Charts, fail.Items = rateCharts(flows, clients)
+	flowChart, clientCharts, items := rateCharts(flows, clients)
+	fail.Charts = []htmlreport.Chart{flowChart}
 	tbl := htmlreport.Table{Title: "Per flow and client (the report's metrics figures)", Columns: []string{"flow", "client", "attempts", "failures", "throttles", "failure rate"}}
 	for _, f := range rep.Metrics.Flows {
 		tbl.Rows = append(tbl.Rows, countsRow(f.Flow, "all clients", f.jsonCounts))
@@ -160,7 +168,8 @@ func metricsSections(rep *reportJSON, st *cognitomon.Stats) []htmlreport.Section
 			tbl.Rows = append(tbl.Rows, countsRow(f.Flow, rep.clientLabel(id), f.Clients[id]))
 		}
 	}
-	fail.Tables = []htmlreport.Table{tbl}
+	perClient := htmlreport.Section{Title: "Failure rate per client", Note: "From the same metrics and buckets, per app client of each flow, the pseudo-clients Admin and Invalid included (FACTS.md 1.1).",
+		Items: items, Charts: clientCharts, Tables: []htmlreport.Table{tbl}}
 
 	thr := htmlreport.Section{
 		Title:  "Throttles",
@@ -174,17 +183,17 @@ func metricsSections(rep *reportJSON, st *cognitomon.Stats) []htmlreport.Section
 		}
 		thr.Tables = append(thr.Tables, q)
 	}
-	return []htmlreport.Section{fail, thr}
+	return []htmlreport.Section{fail, thr}, perClient
 }
 
-func eventSections(rep *reportJSON) []htmlreport.Section {
+func eventSections(rep *reportJSON) ([]htmlreport.Section, htmlreport.Section) {
 	es := rep.series.events
 	why := "the metrics were not read"
 	if rep.MetricsOmitted != "" {
 		why = rep.MetricsOmitted
 	}
 	if es == nil {
-		return []htmlreport.Section{{Title: "Failure rate over time", Note: "No time series: " + why + ", and the events were not counted over time."}}
+		return []htmlreport.Section{{Title: "Failure rate over time", Note: "No time series: " + why + ", and the events were not counted over time."}}, htmlreport.Section{Title: "Failure rate per client", Note: "No time series."}
 	}
 	// One bucket width for every chart of the page, from the events' span.
 	var all []timeCounts
@@ -212,30 +221,31 @@ func eventSections(rep *reportJSON) []htmlreport.Section {
 		Title: "Failure rate over time",
 		Note: fmt.Sprintf("From the CloudTrail events (%s), in buckets of %s: each event of a flow's kinds is an attempt (sign-in and MFA steps are SignIn, as CloudWatch counts them), a failure unless it succeeded, throttled ones included. "+
 			"A bucket without attempts has no rate and no point. The sums are the report's CloudTrail figures per kind.", why, spell(w)),
-		Tables: []htmlreport.Table{tbl},
 	}
-	fail.Charts, fail.Items = rateCharts(flows, clients)
+	flowChart, clientCharts, items := rateCharts(flows, clients)
+	fail.Charts = []htmlreport.Chart{flowChart}
 	if len(flows) == 0 {
 		fail.Items = append(fail.Items, "No event of a sign-in, token-refresh, sign-up or federation kind was read.")
 	}
 	if es.folded > 0 {
-		fail.Items = append(fail.Items, fmt.Sprintf("%d events of clients past the first %d of a flow are summed as %s.", es.folded, maxEventClients, otherClients))
+		items = append(items, fmt.Sprintf("%d events of clients past the first %d of a flow are summed as %s.", es.folded, maxEventClients, otherClients))
 	}
+	perClient := htmlreport.Section{Title: "Failure rate per client", Note: "From the same events and buckets, per app client the events name.",
+		Items: items, Charts: clientCharts, Tables: []htmlreport.Table{tbl}}
 	thr := htmlreport.Section{
 		Title: "Throttles",
 		Note: fmt.Sprintf("Events that failed with TooManyRequestsException or ThrottlingException, or an endpoint's HTTP 429, per bucket of %s. "+
 			"Whether Cognito logs throttled requests to CloudTrail is not documented (FACTS.md 2.1 and 8, item 7): no throttles here does not prove that none happened; the metrics count them.", spell(w)),
 		Charts: []htmlreport.Chart{countChart("Throttled requests per flow", flows, func(c cognitomon.Counts) int64 { return c.Throttles })},
 	}
-	return []htmlreport.Section{fail, thr}
+	return []htmlreport.Section{fail, thr}, perClient
 }
 
 // rateCharts are the failure rate per flow and, for each flow with
 // attempts, per client: the clients with most attempts, at most
 // htmlMaxLines, with an item saying how many more the table lists.
-func rateCharts(flows []namedCounts, clients map[string][]namedCounts) ([]htmlreport.Chart, []string) {
-	charts := []htmlreport.Chart{rateChart("Failure rate per flow", flows)}
-	var items []string
+func rateCharts(flows []namedCounts, clients map[string][]namedCounts) (flow htmlreport.Chart, perClient []htmlreport.Chart, items []string) {
+	flow = rateChart("Failure rate per flow", flows)
 	for _, f := range flows {
 		// Clients without attempts in the flow have no rate to draw; the
 		// table lists them.
@@ -253,9 +263,9 @@ func rateCharts(flows []namedCounts, clients map[string][]namedCounts) ([]htmlre
 			items = append(items, fmt.Sprintf("%s per client: the %d clients with the most attempts are drawn, of %d with attempts; the table lists all.", f.name, htmlMaxLines, len(cs)))
 			cs = cs[:htmlMaxLines]
 		}
-		charts = append(charts, rateChart(f.name+" failure rate per client", cs))
+		perClient = append(perClient, rateChart(f.name+" failure rate per client", cs))
 	}
-	return charts, items
+	return flow, perClient, items
 }
 
 // rateChart draws 100 × Failures / Attempts of each bucket with attempts.
@@ -368,14 +378,17 @@ func rankTable(title, key string, rs []jsonRank) htmlreport.Table {
 func addressesSection(t *jsonTrail) htmlreport.Section {
 	bars := &htmlreport.BarChart{}
 	for _, r := range t.TopIPs {
-		bars.Bars = append(bars.Bars, htmlreport.Bar{Label: r.Key, Value: float64(r.Count)})
+		label := r.Key
+		if r.Error > 0 {
+			label += fmt.Sprintf(" (±%d)", r.Error)
+		}
+		bars.Bars = append(bars.Bars, htmlreport.Bar{Label: label, Value: float64(r.Count)})
 	}
 	s := htmlreport.Section{
 		Title: "Top failing source addresses",
 		Note: fmt.Sprintf("Source IPs of the %d failed requests in the CloudTrail events, throttled ones included, most first. "+
 			"A count marked ± is an estimate: the true count lies between count − error and count.", t.Failures),
 		Charts: []htmlreport.Chart{{Title: "Failed requests per source IP", Bar: bars}},
-		Tables: []htmlreport.Table{rankTable("Top failing source IPs", "source IP", t.TopIPs)},
 	}
 	for _, x := range []struct {
 		title string

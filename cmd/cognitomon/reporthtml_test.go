@@ -285,7 +285,11 @@ func checkTrailFigures(t *testing.T, p page, rep reportJSON) {
 	t.Helper()
 	var want []string
 	for _, r := range rep.Trail.TopIPs {
-		want = append(want, fmt.Sprintf("%s: %d", r.Key, r.Count))
+		label := r.Key
+		if r.Error > 0 {
+			label += fmt.Sprintf(" (±%d)", r.Error)
+		}
+		want = append(want, fmt.Sprintf("%s: %d", label, r.Count))
 	}
 	if diff := cmp.Diff(want, barTitles(p.figure(t, "Failed requests per source IP"))); diff != "" {
 		t.Errorf("top failing IPs (-json +html):\n%s", diff)

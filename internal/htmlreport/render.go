@@ -111,7 +111,8 @@ polyline { fill: none; stroke-width: 2; }
 .c6 { stroke: #e377c2; fill: #e377c2; background: #e377c2; } .c7 { stroke: #7f7f7f; fill: #7f7f7f; background: #7f7f7f; }
 .c8 { stroke: #bcbd22; fill: #bcbd22; background: #bcbd22; } .c9 { stroke: #17becf; fill: #17becf; background: #17becf; }
 polyline.c0, polyline.c1, polyline.c2, polyline.c3, polyline.c4, polyline.c5, polyline.c6, polyline.c7, polyline.c8, polyline.c9 { fill: none; }
-.datawrap { max-height: 12rem; max-width: 100%; overflow: auto; display: inline-block; border-bottom: 1px solid #ccc; }
+.datawrap { max-height: 12rem; max-width: 100%; width: fit-content; overflow: auto; display: block; border-bottom: 1px solid #ccc; }
+table.report caption { text-align: left; font-weight: 600; padding-bottom: 0.2rem; white-space: nowrap; }
 .data { font-size: 0.8rem; margin: 0; } .data caption { text-align: left; color: #555; }
 .nodata { color: #777; font-style: italic; }
 @media print {
