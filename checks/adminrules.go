@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/cognitomon/cognitomon"
@@ -28,6 +29,11 @@ type AdminChangeRule struct {
 	// says what it was. Without Match, every successful event of the
 	// names is reported.
 	Match func(e cognitomon.Event, params map[string]any) (detail string, ok bool)
+	// ExpectedCallers are the callers whose changes are expected and not
+	// reported: IAM ARNs, matched exactly, or prefixes ending in "*"
+	// ("arn:aws:sts::123456789012:assumed-role/SecretRotation/*" for any
+	// session of a role). Default none.
+	ExpectedCallers []string
 	// Severity of the findings.
 	Severity cognitomon.Severity
 	// Advice is the findings' Advice.
@@ -73,6 +79,9 @@ func (ev *adminEval) Add(e cognitomon.Event) {
 	if e.Outcome() != cognitomon.OutcomeSuccess || !slices.Contains(ev.r.EventNames, e.Name) {
 		return
 	}
+	if expectedCaller(ev.r.ExpectedCallers, e.CallerARN) {
+		return
+	}
 	detail := e.Name
 	if ev.r.Match != nil {
 		d, ok := ev.r.Match(e, requestParameters(e))
@@ -96,6 +105,20 @@ func (ev *adminEval) Add(e cognitomon.Event) {
 		Evidence: cognitomon.Evidence{Value: 1, Threshold: 1, Unit: "changes", EventIDs: eventIDList(e.EventID), Notes: []string{detail}},
 		Advice:   ev.r.Advice,
 	})
+}
+
+// expectedCaller reports whether arn matches one of the entries: exactly,
+// or by prefix for an entry ending in "*".
+func expectedCaller(entries []string, arn string) bool {
+	if arn == "" {
+		return false
+	}
+	for _, x := range entries {
+		if p, ok := strings.CutSuffix(x, "*"); ok && strings.HasPrefix(arn, p) || x == arn {
+			return true
+		}
+	}
+	return false
 }
 
 func eventIDList(s string) []string {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/eventnames"
 )
 
 // BuiltinOptions adjust the built-in checks. The zero value of each field
@@ -29,6 +30,18 @@ type BuiltinOptions struct {
 	// client's PreventUserExistenceErrors setting instead of guessing it
 	// from the events.
 	Configuration *cognitomon.Inventory
+	// LockoutAllowIPs and LockoutAllowSubs are the addresses (or CIDR
+	// ranges) and users (subs) whose lockouts the lockout rules do not
+	// count: a synthetic canary that signs in with a wrong password on
+	// purpose, a load test. Default none.
+	LockoutAllowIPs  []string
+	LockoutAllowSubs []string
+	// SecretRotators are the callers (IAM ARNs; an entry ending in "*" is
+	// a prefix, for an assumed role's sessions) expected to add and delete
+	// app-client secrets, such as a rotation job's role. Their changes are
+	// not reported by admin-client-secret. Default none: every change is
+	// reported.
+	SecretRotators []string
 }
 
 // ErrorMeaning returns what a Cognito error code (or an endpoint's
@@ -104,7 +117,15 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 	// unknown user names, which are the enumeration rule's signal and have
 	// no sub to count per user (whether their records carry one at all is
 	// not documented: FACTS.md 2.3 [X]).
-	signInFailures := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignIn}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}, ExceptErrorCodes: []string{"UserNotFoundException"}}
+	//
+	// Lockout answers and one-time codes are not password guesses either:
+	// during a lockout Cognito checks no password (FACTS.md 9.4 b), and a
+	// wrong passwordless code is a wrong code. The lockout and
+	// code-guessing rules count them instead, so one attack gives one
+	// finding that names what it was.
+	signInFailures := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignIn}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}, ExceptErrorCodes: []string{eventnames.UserNotFoundException},
+		Func: func(e cognitomon.Event) bool { return !Lockout(e) && !OneTimeCodeStep(e) }}
+	codeFailures := EventMatch{Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}, Func: OneTimeCodeStep}
 	allSignInFailures := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignIn}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}}
 	resets := EventMatch{Filter: cognitomon.EventFilter{Names: []string{"ForgotPassword", "ForgotPassword_POST", "forgotPassword_POST"}}}
 	m2m := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}}
@@ -156,6 +177,40 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Threshold: 10, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
 			Advice: "One user failing to sign in from many addresses: a distributed attack on one account that per-address limits do not see. Cognito's lockout slows it but does not stop it. If any attempt succeeded, sign the user out everywhere (AdminUserGlobalSignOut) and reset the password; ask the user to turn on MFA." + meaning("NotAuthorizedException"),
 		},
+		EventRule{
+			ID:          "code-guessing",
+			Description: "Passwordless one-time codes guessed from one address: failed verifyCode_POST and EMAIL_OTP or SMS_OTP challenge answers per source address.",
+			Unit:        "failed one-time codes",
+			Events:      codeFailures, Key: KeySourceIP, Top: KeySub,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh,
+			Advice: "Many wrong one-time codes from one address: someone is guessing the passwordless sign-in codes (or email MFA codes) sent to users. A user who mistypes a code does so once or twice. Block the address with AWS WAF, check whether a sign-in from it succeeded, and keep codes short-lived. Failed verifyCode_POST requests are recognised by their HTTP status, which AWS shows no sample of (FACTS.md 2.3 [X]), and carry no sub, so the users are named only for API challenge answers." + meaning("CodeMismatchException", "ExpiredCodeException", "HTTP 400"),
+		},
+		EventRule{
+			ID:          "code-guessing-user",
+			Description: "One user's one-time codes guessed from many addresses: distinct addresses failing code steps per user.",
+			Unit:        "distinct addresses failing one-time codes",
+			Events:      codeFailures, Key: KeySub, Distinct: KeySourceIP, Top: KeySourceIP,
+			Threshold: 5, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
+			Advice: "Wrong one-time codes for one user from many addresses: a distributed attempt to guess the codes sent to this user, which per-address limits do not see. Sign the user out everywhere (AdminUserGlobalSignOut) if any attempt succeeded, and ask the user whether the codes were expected. It sees only the API's challenge answers: the managed login's verifyCode_POST records carry no sub (FACTS.md 2.3)." + meaning("CodeMismatchException"),
+		},
+		LockoutRule{
+			ID:          "lockout-address",
+			Description: "Users kept locked out from one address: lockout answers ('Password attempts exceeded') per source address.",
+			Unit:        "lockout answers",
+			Key:         KeySourceIP, Top: KeySub,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh,
+			AllowIPs: o.LockoutAllowIPs, AllowSubs: o.LockoutAllowSubs,
+			Advice: "One address kept signing in to locked-out users: Cognito answered 'Password attempts exceeded', which it does after five wrong passwords for a lockout that doubles up to about 15 minutes (FACTS.md 9.4 b). A real user gives up; a script guessing passwords goes on. The password-guess rules leave these answers out (no password was checked), so this is the finding for it. Block the address with AWS WAF; the locked-out users regain access after 15 minutes without attempts. A synthetic canary that locks its own test user belongs in the allow-list (BuiltinOptions.LockoutAllowIPs, LockoutAllowSubs)." + meaning("NotAuthorizedException"),
+		},
+		LockoutRule{
+			ID:          "lockout-storm",
+			Description: "Many users locked out at once: distinct locked-out users per pool.",
+			Unit:        "distinct locked-out users",
+			Key:         KeyUserPool, Distinct: KeySub, Top: KeySourceIP,
+			Threshold: 10, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
+			AllowIPs: o.LockoutAllowIPs, AllowSubs: o.LockoutAllowSubs,
+			Advice: "Many users of the pool were locked out in one hour: a password spray, or an attack meant to lock real users out (lockouts last up to about 15 minutes and restart with every wrong password, FACTS.md 9.4 b). Block the addresses in the evidence with AWS WAF, tell support to expect calls, and check the locked-out users for a successful sign-in from those addresses. A broken client that retries a stale password for many users looks the same." + meaning("NotAuthorizedException"),
+		},
 		SuccessAfterFailuresRule{
 			ID:          "success-after-failures",
 			Description: "A possible compromise: a sign-in that succeeded from an address right after many failures from it.",
@@ -164,11 +219,27 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 		},
 		EventRule{
 			ID:          "enumeration",
-			Description: "User-name enumeration: UserNotFoundException per source address.",
+			Description: "User-name enumeration: UserNotFoundException per source address, password resets apart (enumeration-password-reset).",
 			Unit:        "UserNotFoundException errors",
-			Events:      EventMatch{Filter: cognitomon.EventFilter{ErrorCodes: []string{"UserNotFoundException"}}}, Key: KeySourceIP, Top: KeyEventName,
+			Events:      EventMatch{Filter: cognitomon.EventFilter{ErrorCodes: []string{eventnames.UserNotFoundException}}, Func: notPasswordReset}, Key: KeySourceIP, Top: KeyEventName,
 			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityMedium,
 			Advice: "One address asking about many user names that do not exist: it is finding out which accounts exist, to attack them next. Set PreventUserExistenceErrors=ENABLED on the app client (UpdateUserPoolClient) so unknown users get the same error as wrong passwords, and block the address." + meaning("UserNotFoundException"),
+		},
+		EventRule{
+			ID:          "enumeration-signup",
+			Description: "User-name enumeration through sign-up: SignUp answered UsernameExistsException, per source address.",
+			Unit:        "UsernameExistsException errors",
+			Events:      EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignUp}, ErrorCodes: []string{eventnames.UsernameExistsException}}}, Key: KeySourceIP, Top: KeyEventName,
+			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityMedium,
+			Advice: "One address trying to sign up many user names that are already registered: it is finding out which accounts exist. FACTS.md 9.1 describes PreventUserExistenceErrors for sign-in, confirmation and recovery only, so SignUp's UsernameExistsException (FACTS.md 6.1) is expected to name existing users whatever the client's setting. Block or rate-limit the address with AWS WAF; where self sign-up is not needed, turn it off (AllowAdminCreateUserOnly)." + meaning("UsernameExistsException"),
+		},
+		EventRule{
+			ID:          "enumeration-password-reset",
+			Description: "User-name enumeration through password resets: ForgotPassword and its confirmation answered UserNotFoundException, per source address.",
+			Unit:        "UserNotFoundException errors on password resets",
+			Events:      EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindPasswordReset}, ErrorCodes: []string{eventnames.UserNotFoundException}}}, Key: KeySourceIP, Top: KeyEventName,
+			Threshold: 10, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium,
+			Advice: "One address asking for password resets of many user names that do not exist: it is finding out which accounts exist. With PreventUserExistenceErrors=ENABLED on the app client, ForgotPassword answers unknown users as if a code was sent (FACTS.md 9.1); set it (UpdateUserPoolClient) and block the address. Many resets of existing users from the address are the password-reset-flood finding." + meaning("UserNotFoundException"),
 		},
 		EnumerationBlindSpotRule{
 			ID:          "enumeration-blind-spot",
@@ -282,6 +353,13 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			EventNames:  []string{"CreateIdentityProvider", "UpdateIdentityProvider"},
 			Match:       matchIdentityProvider, Severity: cognitomon.SeverityMedium,
 			Advice: "An identity provider was created or changed: it decides who can sign in through federation, and a changed SAML metadata URL or OIDC issuer can let another directory's users in. Check the provider's details against what was planned.",
+		},
+		AdminChangeRule{
+			ID:          "admin-client-secret",
+			Description: "An app client's secret added or deleted by a caller not expected to rotate secrets.",
+			EventNames:  []string{eventnames.AddUserPoolClientSecret, eventnames.DeleteUserPoolClientSecret},
+			Match:       matchClientSecret, ExpectedCallers: o.SecretRotators, Severity: cognitomon.SeverityHigh,
+			Advice: "A client secret was added to (or deleted from) an app client. Whoever adds a secret can get tokens as the client, with the client_credentials grant for a machine client; a client keeps up to two active secrets (FACTS.md 9.4 c), so the old secret goes on working. If the caller is not the rotation job, delete the secret (DeleteUserPoolClientSecret) and find out how the caller got the right. List the rotation job's role in BuiltinOptions.SecretRotators so that planned rotations are not reported.",
 		},
 		FailureRateRule{
 			ID:      "failure-rate",
@@ -433,6 +511,27 @@ func matchDeletion(e cognitomon.Event, params map[string]any) (string, bool) {
 	}
 	return what + " deleted", true
 }
+
+func matchClientSecret(e cognitomon.Event, params map[string]any) (string, bool) {
+	d := "secret added to app client"
+	if e.Name == eventnames.DeleteUserPoolClientSecret {
+		d = "secret deleted from app client"
+	}
+	if e.ClientID != "" {
+		d += " " + string(e.ClientID)
+	}
+	if v := stringParam(params, "clientSecretId"); v != "" {
+		d += ", secret ID " + v
+	}
+	if _, ok := params["clientSecret"]; ok {
+		d += ", a secret the caller chose"
+	}
+	return d, true
+}
+
+// notPasswordReset keeps the events that are not password resets, which
+// enumeration-password-reset counts.
+func notPasswordReset(e cognitomon.Event) bool { return e.Kind() != cognitomon.KindPasswordReset }
 
 func matchIdentityProvider(e cognitomon.Event, params map[string]any) (string, bool) {
 	d := strings.TrimSuffix(e.Name, "IdentityProvider") + " identity provider"

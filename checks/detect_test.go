@@ -327,11 +327,17 @@ func detScenarios() []detScenario {
 			record: func(p *cognitomontest.Pool) {
 				cognitomontest.Enumeration(p, detAndroid, "192.0.2.77", start, time.Hour, 100)
 			},
-			want: rows(androidRate("high"), "medium enumeration ip=192.0.2.77"),
+			// The ForgotPassword probes are enumeration-password-reset's,
+			// not enumeration's.
+			want: rows(androidRate("high"), "medium enumeration ip=192.0.2.77", "medium enumeration-password-reset ip=192.0.2.77"),
 			check: func(t *testing.T, w *detWorld, run detRun) {
 				f := detFind(t, run.det, "enumeration")
-				if f.Evidence.TopOf != "event-name" || len(f.Evidence.Top) != 2 || f.Evidence.Top[0].Key != "InitiateAuth" || f.Evidence.Top[1].Key != "ForgotPassword" {
+				if f.Evidence.TopOf != "event-name" || len(f.Evidence.Top) != 1 || f.Evidence.Top[0].Key != "InitiateAuth" {
 					t.Errorf("evidence: %+v", f.Evidence)
+				}
+				r := detFind(t, run.det, "enumeration-password-reset")
+				if r.Evidence.Value != 25 || len(r.Evidence.Top) != 1 || r.Evidence.Top[0] != (cognitomon.Counted[string]{Key: "ForgotPassword", Count: 25}) {
+					t.Errorf("password-reset evidence: %+v", r.Evidence)
 				}
 				if !strings.Contains(f.Advice, "PreventUserExistenceErrors") {
 					t.Errorf("advice does not say how to fix it: %s", f.Advice)
@@ -521,6 +527,121 @@ func detScenarios() []detScenario {
 				f := detFind(t, run.det, "trail-gap")
 				if f.Window != gap || f.Evidence.Value != 0 {
 					t.Errorf("window %s, evidence %+v", f.Window, f.Evidence)
+				}
+			},
+		},
+		{
+			name: "code-guessing",
+			// CodeGuessing: 40 wrong passwordless codes in 20 minutes from
+			// one address through the managed login (verifyCode_POST,
+			// HTTP 400, no sub).
+			record: func(p *cognitomontest.Pool) {
+				cognitomontest.CodeGuessing(p, detWeb, "192.0.2.120", start, 20*time.Minute, 40)
+			},
+			want: rows("high code-guessing ip=192.0.2.120"),
+			check: func(t *testing.T, w *detWorld, run detRun) {
+				f := detFind(t, run.det, "code-guessing")
+				if f.Evidence.Value != 20 || f.Evidence.Threshold != 10 || f.Evidence.Unit != "failed one-time codes in 10m" {
+					t.Errorf("evidence: %+v", f.Evidence)
+				}
+			},
+		},
+		{
+			name: "distributed-code-guessing",
+			// DistributedCodeGuessing: 8 addresses in 8 /24s answer
+			// user0042's EMAIL_OTP challenge wrongly, twice each, in 40
+			// minutes.
+			record: func(p *cognitomontest.Pool) {
+				var ips []string
+				for i := range 8 {
+					ips = append(ips, fmt.Sprintf("198.18.%d.21", i))
+				}
+				cognitomontest.DistributedCodeGuessing(p, detWeb, "user0042", ips, start, 40*time.Minute)
+			},
+			want: func(w *detWorld) []string {
+				return []string{"high code-guessing-user sub=" + w.quiet.Sub("user0042")}
+			},
+			check: func(t *testing.T, w *detWorld, run detRun) {
+				f := detFind(t, run.det, "code-guessing-user")
+				if f.Evidence.Value != 8 || f.Evidence.TopOf != "source-ip" || len(f.Evidence.Top) != 5 {
+					t.Errorf("evidence: %+v", f.Evidence)
+				}
+			},
+		},
+		{
+			name: "lockout-storm",
+			// LockoutStorm: 24 users, each 5 wrong passwords and then 6
+			// attempts during the lockout, from 3 addresses over 40
+			// minutes. The wrong passwords alone stay under brute-force
+			// (at most 15 per address in 10 minutes) and
+			// credential-stuffing (8 users per address).
+			record: func(p *cognitomontest.Pool) {
+				cognitomontest.LockoutStorm(p, detAndroid, []string{"192.0.2.131", "192.0.2.132", "192.0.2.133"}, start, 40*time.Minute, 24, 6)
+			},
+			want: rows(androidRate("high"), "high lockout-address ip=192.0.2.131", "high lockout-storm pool="+string(detPool),
+				"high lockout-address ip=192.0.2.132", "high lockout-address ip=192.0.2.133"),
+			check: func(t *testing.T, w *detWorld, run detRun) {
+				f := detFind(t, run.det, "lockout-storm")
+				if f.Evidence.Value != 24 || f.Evidence.TopOf != "source-ip" || len(f.Evidence.Top) != 3 || f.Evidence.Top[0].Count != 48 {
+					t.Errorf("storm evidence: %+v", f.Evidence)
+				}
+				// 24 users in a table of eight: the counts are ranges
+				// around the true 6.
+				subs := map[string]bool{}
+				for i := range 24 {
+					subs[w.quiet.Sub(fmt.Sprintf("locked%03d", i))] = true
+				}
+				note, ok := "", len(f.Evidence.Notes) == 1
+				if ok {
+					note, ok = strings.CutPrefix(f.Evidence.Notes[0], "locked-out users (sub: lockout answers) over the run: ")
+				}
+				parts := strings.Split(note, ", ")
+				for _, part := range parts {
+					var sub string
+					var lo, hi int
+					if n, _ := fmt.Sscanf(strings.Replace(part, ": ", " ", 1), "%s %d to %d", &sub, &lo, &hi); n == 2 {
+						hi = lo
+					} else if n != 3 {
+						ok = false
+					}
+					ok = ok && subs[sub] && lo <= 6 && 6 <= hi
+				}
+				if !ok || len(parts) != 5 {
+					t.Errorf("storm notes: %q", f.Evidence.Notes)
+				}
+				a := detFind(t, run.det, "lockout-address")
+				if a.Evidence.TopOf != "sub" || len(a.Evidence.Top) == 0 || a.Evidence.Top[0].Count != 6 {
+					t.Errorf("address evidence: %+v", a.Evidence)
+				}
+			},
+		},
+		{
+			name: "signup-enumeration",
+			// SignUpEnumeration: 60 sign-ups in 30 minutes from one
+			// address, 54 of them for names already registered.
+			record: func(p *cognitomontest.Pool) {
+				cognitomontest.SignUpEnumeration(p, detAndroid, "192.0.2.140", start, 30*time.Minute, 60)
+			},
+			want: rows("high failure-rate flow=SignUp client="+string(detAndroid), "medium enumeration-signup ip=192.0.2.140"),
+			check: func(t *testing.T, w *detWorld, run detRun) {
+				f := detFind(t, run.det, "enumeration-signup")
+				if f.Evidence.Value < 18 || f.Evidence.Top[0].Key != "SignUp" {
+					t.Errorf("evidence: %+v", f.Evidence)
+				}
+			},
+		},
+		{
+			name: "secret-added",
+			// SecretAdded: an IAM user nobody expects adds a secret to the
+			// billing machine client.
+			record: func(p *cognitomontest.Pool) {
+				cognitomontest.SecretAdded(p, detBilling, start, detMallory, "192.0.2.150")
+			},
+			want: rows("high admin-client-secret client=" + string(detBilling) + " ip=192.0.2.150 caller=" + detMallory),
+			check: func(t *testing.T, w *detWorld, run detRun) {
+				f := detFind(t, run.det, "admin-client-secret")
+				if want := []string{"secret added to app client " + string(detBilling)}; !slices.Equal(f.Evidence.Notes, want) {
+					t.Errorf("notes %q, want %q", f.Evidence.Notes, want)
 				}
 			},
 		},
@@ -1444,8 +1565,8 @@ func TestBuiltinsValid(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 27 {
-		t.Errorf("%d built-in checks, want 27", len(seen))
+	if len(seen) != 34 {
+		t.Errorf("%d built-in checks, want 34", len(seen))
 	}
 }
 

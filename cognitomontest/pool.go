@@ -77,6 +77,10 @@ type Attempt struct {
 	// ErrorCode is the Cognito error of a failure (NotAuthorizedException
 	// when empty) and is ignored otherwise.
 	ErrorCode string
+	// ErrorMessage, when set, is the failure's errorMessage in its
+	// CloudTrail records instead of the code's usual text ("Password
+	// attempts exceeded" for a locked-out user).
+	ErrorMessage string
 	// Path is the API the request went through; it decides the CloudTrail
 	// records the attempt leaves, not its metrics.
 	Path Path
@@ -141,6 +145,9 @@ type Request struct {
 	Outcome Outcome
 	// ErrorCode is the error of a failure.
 	ErrorCode string
+	// ErrorMessage, when set, is the failure's errorMessage instead of the
+	// code's usual text.
+	ErrorMessage string
 }
 
 // PoolOptions configure a simulated pool. Zero values mean the documented

@@ -184,3 +184,97 @@ func BrokenTrail(p *Pool, r cognitomon.TimeRange) Incident {
 	p.mu.Unlock()
 	return Incident{Name: "broken-trail", Window: r}
 }
+
+// CodeGuessing records one address submitting n wrong passwordless
+// one-time codes to the managed login's verifyCode_POST over d from start
+// (HTTP 400 each). Endpoint records carry no sub (FACTS.md 2.3).
+func CodeGuessing(p *Pool, client cognitomon.ClientID, ip string, start time.Time, d time.Duration, n int) Incident {
+	inc := Incident{Name: "code-guessing", Window: cognitomon.TimeRange{Start: start, End: start.Add(d)}, IPs: []string{ip}, Clients: []cognitomon.ClientID{client}}
+	var rs []Request
+	for i := range n {
+		rs = append(rs, Request{Time: start.Add(d * time.Duration(i) / time.Duration(n)), Name: "verifyCode_POST", Client: client, IP: ip, UserAgent: "python-requests/2.31.0",
+			Parameters: map[string]any{"code": hidden, "_csrf": hidden}, Outcome: Failure})
+	}
+	p.RecordRequest(rs...)
+	inc.Requests = len(rs)
+	return inc
+}
+
+// DistributedCodeGuessing records wrong answers to one user's EMAIL_OTP
+// challenge (RespondToAuthChallenge, CodeMismatchException) from each of
+// ips, two per address, spread over d from start.
+func DistributedCodeGuessing(p *Pool, client cognitomon.ClientID, user string, ips []string, start time.Time, d time.Duration) Incident {
+	inc := Incident{Name: "distributed-code-guessing", Window: cognitomon.TimeRange{Start: start, End: start.Add(d)}, IPs: ips, Users: []string{user}, Clients: []cognitomon.ClientID{client}}
+	var rs []Request
+	n := 2 * len(ips)
+	for i := range n {
+		rs = append(rs, Request{Time: start.Add(d * time.Duration(i) / time.Duration(n)), Name: "RespondToAuthChallenge", Client: client, User: user, IP: ips[i/2],
+			UserAgent: "python-requests/2.31.0", Parameters: map[string]any{"challengeName": "EMAIL_OTP", "challengeResponses": hidden, "session": hidden},
+			Outcome: Failure, ErrorCode: "CodeMismatchException"})
+	}
+	p.RecordRequest(rs...)
+	inc.Requests = len(rs)
+	return inc
+}
+
+// lockoutMessage is the message Cognito gives a locked-out user (FACTS.md
+// 9.4 b).
+const lockoutMessage = "Password attempts exceeded"
+
+// LockoutStorm records a password spray that locks users out: users
+// accounts ("locked000" ...) each get five wrong passwords and then
+// perUser more attempts during the lockout, answered NotAuthorizedException
+// "Password attempts exceeded" (FACTS.md 9.4 b), from ips in turn, spread
+// over d from start.
+func LockoutStorm(p *Pool, client cognitomon.ClientID, ips []string, start time.Time, d time.Duration, users, perUser int) Incident {
+	inc := Incident{Name: "lockout-storm", Window: cognitomon.TimeRange{Start: start, End: start.Add(d)}, IPs: ips, Clients: []cognitomon.ClientID{client}}
+	var as []Attempt
+	per := 5 + perUser
+	total := users * per
+	for u := range users {
+		name := fmt.Sprintf("locked%03d", u)
+		inc.Users = append(inc.Users, name)
+		ip := ips[u%len(ips)]
+		for i := range per {
+			a := Attempt{Time: start.Add(d * time.Duration(u*per+i) / time.Duration(total)), Flow: cognitomon.SignIn, Client: client, User: name, IP: ip,
+				UserAgent: "python-requests/2.31.0", Outcome: Failure, ErrorCode: "NotAuthorizedException"}
+			if i >= 5 {
+				a.ErrorMessage = lockoutMessage
+			}
+			as = append(as, a)
+		}
+	}
+	p.Record(as...)
+	inc.Attempts = len(as)
+	return inc
+}
+
+// SignUpEnumeration records one address signing up n user names over d
+// from start, nine in ten of them already registered
+// (UsernameExistsException).
+func SignUpEnumeration(p *Pool, client cognitomon.ClientID, ip string, start time.Time, d time.Duration, n int) Incident {
+	inc := Incident{Name: "signup-enumeration", Window: cognitomon.TimeRange{Start: start, End: start.Add(d)}, IPs: []string{ip}, Clients: []cognitomon.ClientID{client}}
+	var as []Attempt
+	for i := range n {
+		u := fmt.Sprintf("probe%04d", i)
+		inc.Users = append(inc.Users, u)
+		a := Attempt{Time: start.Add(d * time.Duration(i) / time.Duration(n)), Flow: cognitomon.SignUp, Client: client, User: u, IP: ip,
+			UserAgent: "python-requests/2.31.0", Outcome: Failure, ErrorCode: "UsernameExistsException"}
+		if i%10 == 9 {
+			a.Outcome, a.ErrorCode = Success, "" // a name that was free
+		}
+		as = append(as, a)
+	}
+	p.Record(as...)
+	inc.Attempts = len(as)
+	return inc
+}
+
+// SecretAdded records caller adding a client secret to client from ip
+// (AddUserPoolClientSecret, FACTS.md 9.4 c), as an unexpected IAM user
+// would to get tokens as the client.
+func SecretAdded(p *Pool, client cognitomon.ClientID, at time.Time, caller, ip string) Incident {
+	p.RecordRequest(Request{Time: at, Name: "AddUserPoolClientSecret", Caller: caller, IP: ip, Client: client,
+		Parameters: map[string]any{"clientId": string(client)}})
+	return Incident{Name: "secret-added", Window: cognitomon.TimeRange{Start: at, End: at.Add(time.Minute)}, IPs: []string{ip}, Clients: []cognitomon.ClientID{client}, Requests: 1}
+}

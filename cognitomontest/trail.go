@@ -103,12 +103,14 @@ func (p *Pool) cachedTrailRecords() []TrailRecord {
 	// Sequence numbers: attempts count from 0, requests from 1<<40, so
 	// that event IDs do not change as either list grows.
 	for ; p.trailAttempts < len(p.attempts); p.trailAttempts++ {
-		for _, r := range p.attemptRecords(p.trailAttempts, p.attempts[p.trailAttempts]) {
-			add(r)
+		a := p.attempts[p.trailAttempts]
+		for _, r := range p.attemptRecords(p.trailAttempts, a) {
+			add(withMessage(r, a.ErrorMessage))
 		}
 	}
 	for ; p.trailRequests < len(p.requests); p.trailRequests++ {
-		add(p.requestRecord(1<<40+p.trailRequests, p.requests[p.trailRequests]))
+		rq := p.requests[p.trailRequests]
+		add(withMessage(p.requestRecord(1<<40+p.trailRequests, rq), rq.ErrorMessage))
 	}
 	out := make([]TrailRecord, 0, len(p.allTrail))
 	for _, r := range p.allTrail {
@@ -275,6 +277,15 @@ func setError(r *record, outcome Outcome, code string) {
 		msg = code
 	}
 	r.ErrorCode, r.ErrorMessage = &code, &msg
+}
+
+// withMessage returns r with msg as its errorMessage when r has an error
+// and msg is set.
+func withMessage(r record, msg string) record {
+	if msg != "" && r.ErrorCode != nil && *r.ErrorCode != "" {
+		r.ErrorMessage = &msg
+	}
+	return r
 }
 
 // recordClient is the client ID an attempt's records carry.

@@ -416,10 +416,13 @@ func (s *sight) sources() []doctorSource {
 // checks' own (checks.Builtins); they are strings here so that doctor
 // does not depend on where the checks live.
 var (
-	eventChecks   = []string{"brute-force", "brute-force-slow", "credential-stuffing", "credential-stuffing-botnet", "distributed-brute-force", "success-after-failures", "password-reset-flood", "password-reset-user", "refresh-failure-spike", "token-theft", "admin-mfa-off", "admin-new-client", "admin-callback-urls", "admin-threat-protection-lowered", "admin-deletion", "admin-identity-provider"}
+	eventChecks   = []string{"brute-force", "brute-force-slow", "credential-stuffing", "credential-stuffing-botnet", "distributed-brute-force", "success-after-failures", "password-reset-flood", "password-reset-user", "refresh-failure-spike", "token-theft", "admin-mfa-off", "admin-new-client", "admin-callback-urls", "admin-threat-protection-lowered", "admin-deletion", "admin-identity-provider", "admin-client-secret", "code-guessing", "code-guessing-user", "lockout-address", "lockout-storm", "enumeration-signup"}
 	machineChecks = []string{"m2m-token-per-call", "m2m-token-volume", "m2m-new-source", "m2m-failure-streak"}
 	metricChecks  = []string{"failure-rate", "throttle-spike", "quota-approach", "quota-throttles"}
 	bothChecks    = []string{"trail-gap", "enumeration-blind-spot"}
+	// enumerationChecks read UserNotFoundException, which exists only
+	// under PreventUserExistenceErrors LEGACY.
+	enumerationChecks = []string{"enumeration", "enumeration-password-reset"}
 )
 
 func (s *sight) checks() []doctorCheck {
@@ -451,17 +454,19 @@ func (s *sight) checks() []doctorCheck {
 			legacy = append(legacy, label)
 		}
 	}
-	switch {
-	case eventsStatus == "blind":
-		add("enumeration", "detection", "blind", eventsReason)
-	case !s.clientsKnown && len(enabled)+len(legacy) == 0:
-		add("enumeration", "detection", "unknown", "the app clients could not be read")
-	case len(legacy) == 0:
-		add("enumeration", "detection", "blind", "PreventUserExistenceErrors=ENABLED on every client: Cognito never answers UserNotFoundException, so enumeration shows only as NotAuthorizedException bursts (enumeration-blind-spot)")
-	case len(enabled) > 0:
-		add("enumeration", "detection", "partial", "PreventUserExistenceErrors=ENABLED on "+strings.Join(enabled, ", ")+": no UserNotFoundException from these clients")
-	default:
-		add("enumeration", "detection", "runs", "every client answers UserNotFoundException (PreventUserExistenceErrors LEGACY)")
+	for _, n := range enumerationChecks {
+		switch {
+		case eventsStatus == "blind":
+			add(n, "detection", "blind", eventsReason)
+		case !s.clientsKnown && len(enabled)+len(legacy) == 0:
+			add(n, "detection", "unknown", "the app clients could not be read")
+		case len(legacy) == 0:
+			add(n, "detection", "blind", "PreventUserExistenceErrors=ENABLED on every client: Cognito never answers UserNotFoundException, so enumeration shows only as NotAuthorizedException bursts (enumeration-blind-spot)")
+		case len(enabled) > 0:
+			add(n, "detection", "partial", "PreventUserExistenceErrors=ENABLED on "+strings.Join(enabled, ", ")+": no UserNotFoundException from these clients")
+		default:
+			add(n, "detection", "runs", "every client answers UserNotFoundException (PreventUserExistenceErrors LEGACY)")
+		}
 	}
 
 	machines := 0

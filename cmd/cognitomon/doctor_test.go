@@ -180,7 +180,7 @@ func TestDoctorErrors(t *testing.T) {
 // every built-in check is named, so the tables cannot drift apart.
 func TestDoctorCheckNames(t *testing.T) {
 	var named []string
-	for _, l := range [][]string{eventChecks, machineChecks, metricChecks, bothChecks, {"enumeration"}} {
+	for _, l := range [][]string{eventChecks, machineChecks, metricChecks, bothChecks, enumerationChecks} {
 		named = append(named, l...)
 	}
 	var builtin []string

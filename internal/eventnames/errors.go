@@ -73,6 +73,26 @@ func Meaning(code string) string {
 	return ""
 }
 
+// LockoutMessage is the text of the NotAuthorizedException that Cognito
+// returns while a user is locked out after repeated wrong passwords
+// (FACTS.md 9.4 b [V] for the behaviour, [P] for the exact wire text).
+const LockoutMessage = "Password attempts exceeded"
+
+// Lockout reports whether an error is Cognito's lockout answer:
+// NotAuthorizedException whose message contains "Password attempts
+// exceeded", in any case (some clients show ". Please try again later."
+// after it, FACTS.md 9.4 b). It is the one place that reads an error
+// message: the code alone cannot tell a locked-out user from a wrong
+// password.
+//
+// Assumption: CloudTrail's errorMessage carries the same text as the API
+// (FACTS.md 9.4 b [P]). A user with an account can check it by failing six
+// sign-ins of a test user in a row and reading the last InitiateAuth
+// record's errorMessage.
+func Lockout(errorCode, errorMessage string) bool {
+	return errorCode == NotAuthorizedException && strings.Contains(strings.ToLower(errorMessage), "password attempts exceeded")
+}
+
 // Throttle reports whether an event's error code or HTTP status says it was
 // throttled: TooManyRequestsException (Cognito's quota throttle),
 // ThrottlingException (CloudTrail's generic code) or HTTP 429.

@@ -63,3 +63,22 @@ func (e Entry) Refined(authFlow, challenge, grant, errorCode string) Kind {
 	}
 	return e.Kind
 }
+
+// PasswordlessChallenges are the challenge names of a one-time code sent by
+// email or SMS (FACTS.md 9.1 AllowedFirstAuthFactors EMAIL_OTP, SMS_OTP):
+// passwordless sign-in, and email MFA, which shares EMAIL_OTP.
+func PasswordlessChallenges() []string { return []string{"EMAIL_OTP", "SMS_OTP"} }
+
+// OneTimeCodeStep reports whether an event named name, with the given
+// challenge name, submits a passwordless one-time code: the managed-login
+// verifyCode_POST (FACTS.md 9.4 a), or a challenge response that answers
+// EMAIL_OTP or SMS_OTP. Whether CloudTrail records challengeName is not
+// documented (FACTS.md 2.3 [X]); without it only verifyCode_POST is
+// recognised.
+func OneTimeCodeStep(name, challenge string) bool {
+	if name == VerifyCodePOST {
+		return true
+	}
+	e, ok := byName[name]
+	return ok && e.Refine == ByChallenge && (challenge == "EMAIL_OTP" || challenge == "SMS_OTP")
+}

@@ -72,3 +72,41 @@ func TestOutcomeCodes(t *testing.T) {
 		t.Error("Meaning misses a known code or invents one")
 	}
 }
+
+func TestLockout(t *testing.T) {
+	for _, c := range []struct {
+		code, msg string
+		want      bool
+	}{
+		{"NotAuthorizedException", "Password attempts exceeded", true},
+		{"NotAuthorizedException", "Password attempts exceeded. Please try again later.", true},
+		{"NotAuthorizedException", "password attempts exceeded", true},
+		{"NotAuthorizedException", "Incorrect username or password.", false},
+		{"NotAuthorizedException", "", false},
+		{"UserNotFoundException", "Password attempts exceeded", false},
+		{"", "", false},
+	} {
+		if got := Lockout(c.code, c.msg); got != c.want {
+			t.Errorf("Lockout(%q, %q) = %v, want %v", c.code, c.msg, got, c.want)
+		}
+	}
+}
+
+func TestOneTimeCodeStep(t *testing.T) {
+	for _, c := range []struct {
+		name, challenge string
+		want            bool
+	}{
+		{"verifyCode_POST", "", true},
+		{"RespondToAuthChallenge", "EMAIL_OTP", true},
+		{"AdminRespondToAuthChallenge", "SMS_OTP", true},
+		{"RespondToAuthChallenge", "SOFTWARE_TOKEN_MFA", false},
+		{"RespondToAuthChallenge", "", false},
+		{"InitiateAuth", "EMAIL_OTP", false},
+		{"login_POST", "", false},
+	} {
+		if got := OneTimeCodeStep(c.name, c.challenge); got != c.want {
+			t.Errorf("OneTimeCodeStep(%q, %q) = %v, want %v", c.name, c.challenge, got, c.want)
+		}
+	}
+}
