@@ -42,6 +42,11 @@ type BuiltinOptions struct {
 	// not reported by admin-client-secret. Default none: every change is
 	// reported.
 	SecretRotators []string
+	// AccessTokenLifetimes are the access-token lifetimes of the app
+	// clients whose configuration was read (AppClient.AccessTokenValidity),
+	// for m2m-token-per-call. Clients not in it are judged by
+	// DefaultAccessTokenLifetime.
+	AccessTokenLifetimes map[cognitomon.ClientID]time.Duration
 }
 
 // ErrorMeaning returns what a Cognito error code (or an endpoint's
@@ -281,13 +286,11 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Severity:      cognitomon.SeverityHigh, PartialSeverity: cognitomon.SeverityMedium,
 			Advice: "A refresh token was used for this user from a network range or kind of device that the user never used in the baseline and did not sign in from during the run. Refresh tokens are bearer tokens: whoever holds one gets new tokens until it expires (30 days by default, FACTS.md 6.2). If the user does not recognise it, revoke the user's tokens (AdminUserGlobalSignOut) and reset the password; consider refresh-token rotation and a shorter refresh-token validity. Refreshes through the token endpoint carry no sub (FACTS.md 2.3) and are not judged.",
 		},
-		EventRule{
+		TokenCachingRule{
 			ID:          "m2m-token-per-call",
-			Description: "A machine client that does not cache its tokens: client_credentials requests per client.",
-			Unit:        "client_credentials token requests",
-			Events:      m2m, Key: KeyClient, Top: KeySourceIP,
-			Threshold: 60, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium,
-			Advice: "A machine client requests client_credentials tokens far more often than caching allows: an access token is valid for an hour by default (FACTS.md 6.2), so a client that caches needs about one an hour per instance. A token per call adds latency, costs money (machine-to-machine tokens are billed per request) and eats into the ClientAuthentication quota of 150 requests per second per account, which cannot be raised (FACTS.md 6.3). Make the client cache tokens until shortly before they expire.",
+			Description: "A machine client that does not cache its tokens: client_credentials requests per client against what its access-token lifetime needs.",
+			Events:      m2m, Lifetimes: o.AccessTokenLifetimes, PerLifetime: 60, Window: time.Hour, Severity: cognitomon.SeverityMedium,
+			Advice: "A machine client requests client_credentials tokens far more often than caching allows: a client that caches needs about one token per access-token lifetime and instance (the lifetime is the client's AccessTokenValidity where the pool's configuration was read, else the default of an hour, FACTS.md 6.2; the notes say which). A token per call adds latency, costs money (machine-to-machine tokens are billed per successful request, FACTS.md 9.4 d: see the report's cost column) and eats into the ClientAuthentication quota of 150 requests per second per account, which cannot be raised (FACTS.md 6.3). Make the client cache tokens until shortly before they expire.",
 		},
 		EventRule{
 			ID:          "m2m-token-volume",
