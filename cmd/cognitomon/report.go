@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ type reportOptions struct {
 	eventOptions
 	failOn   string
 	baseline string
+	m2mPrice float64
 }
 
 func runReport(ctx context.Context, e *env, args []string) int {
@@ -27,6 +29,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	o.reportFormatFlag(fs)
 	fs.StringVar(&o.trailFiles, "trail-files", "", "read CloudTrail log files (a file or a directory tree) instead of LookupEvents; metrics are then omitted, and without --since/--start the files' own span is reported")
 	fs.StringVar(&o.baseline, "baseline", "", "a baseline file (cognitomon baseline) for the checks that compare with normal")
+	fs.Float64Var(&o.m2mPrice, "m2m-price", 0, "price in US dollars of 1,000 successful machine-to-machine token requests, for the cost column; 0 means the default, $2.25, the published first tier as of 2024-05-09 (FACTS.md 9.4 d)")
 	fs.StringVar(&o.failOn, "fail-on", "high", "exit 1 when a finding of this severity or above exists (info, low, medium, high, critical; none to never)")
 	o.lookupFlags(fs)
 	if code, ok := parse(fs, args); !ok {
@@ -40,6 +43,9 @@ func runReport(ctx context.Context, e *env, args []string) int {
 	threshold, err := parseFailOn(o.failOn)
 	if err != nil {
 		return fail(e, "report", err)
+	}
+	if o.m2mPrice < 0 || math.IsNaN(o.m2mPrice) || math.IsInf(o.m2mPrice, 0) {
+		return fail(e, "report", usagef("--m2m-price %v: want a price of 0 or more", o.m2mPrice))
 	}
 	rep, err := o.report(ctx, e)
 	if rep == nil {
@@ -143,13 +149,17 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 	}
 
 	det, err := cognitomon.NewDetector(cognitomon.DetectInput{Scope: in.scope, Stats: stats, Quota: quota},
-		checks.Builtins(func(b *checks.BuiltinOptions) { b.Clock, b.Baseline, b.Configuration = o.now, baseline, in.inv })...)
+		checks.Builtins(func(b *checks.BuiltinOptions) {
+			b.Clock, b.Baseline, b.Configuration = o.now, baseline, in.inv
+			b.AccessTokenLifetimes = accessTokenLifetimes(in.inv)
+		})...)
 	if err != nil {
 		return nil, err
 	}
 	in.scope = det.Scope() // with the clients the metrics saw
 	an := newAnalyses()
 	rep.series = reportSeries{stats: stats, events: newEventSeries()} // for --format html
+	an.price = analysis.M2MPrice{PerThousand: o.m2mPrice}
 	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now(), span: in.filter.Range}
 	// One pass over the events feeds the analyses and every detection.
 	cov, cerr := in.consume(ctx, &o.eventOptions, prog, true, append(an.consumers(), det, rep.series.events)...)
@@ -188,6 +198,21 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 	return rep, cerr
 }
 
+// accessTokenLifetimes returns the access-token lifetimes of the clients
+// whose configuration DescribeUserPoolClient gave, for m2m-token-per-call.
+func accessTokenLifetimes(inv *cognitomon.Inventory) map[cognitomon.ClientID]time.Duration {
+	if inv == nil {
+		return nil
+	}
+	out := map[cognitomon.ClientID]time.Duration{}
+	for _, c := range inv.Clients {
+		if c.Described && c.AccessTokenValidity > 0 {
+			out[c.ID] = c.AccessTokenValidity
+		}
+	}
+	return out
+}
+
 // eventSourceName names the events' source in the coverage.
 func eventSourceName(files string) string {
 	if files != "" {
@@ -220,6 +245,8 @@ type analyses struct {
 	m2m         *analysis.M2MAnalyzer
 	admin       *analysis.AdminChangeAnalyzer
 	traffic     *analysis.TrafficAnalyzer
+	// price is the M2M price for the cost column; zero means the default.
+	price analysis.M2MPrice
 }
 
 func newAnalyses() *analyses {

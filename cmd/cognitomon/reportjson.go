@@ -158,6 +158,8 @@ type jsonTrail struct {
 	MFAIPs       []jsonRank            `json:"mfaFailuresByIp"`
 	Refresh      []jsonBucket          `json:"refreshFailuresPerHour"`
 	Machines     []jsonMachine         `json:"machineClients"`
+	M2MPrice     jsonPrice             `json:"m2mPrice"`
+	M2MCost      float64               `json:"m2mCostUsd"`
 	AdminChanges []jsonEvent           `json:"adminChanges"`
 }
 
@@ -171,8 +173,17 @@ type jsonMachine struct {
 	ClientID  string     `json:"clientId"`
 	Requests  int64      `json:"requests"`
 	Failures  int64      `json:"failures"`
+	Successes int64      `json:"successes"`
+	Cost      float64    `json:"costUsd"`
 	PerHour   float64    `json:"perHour"`
 	SourceIPs []jsonRank `json:"sourceIps"`
+}
+
+// jsonPrice is the M2M price the costs were computed with.
+type jsonPrice struct {
+	PerThousand float64 `json:"perThousandUsd"`
+	AsOf        string  `json:"asOf,omitempty"`
+	Source      string  `json:"source"`
 }
 
 func (a *analyses) summary(events int64) *jsonTrail {
@@ -193,8 +204,16 @@ func (a *analyses) summary(events int64) *jsonTrail {
 			t.Refresh = append(t.Refresh, jsonBucket{b.Start.UTC(), tot.Attempts, tot.Failures()})
 		}
 	}
-	for _, c := range a.m2m.Summary().Clients {
-		t.Machines = append(t.Machines, jsonMachine{ClientID: string(c.ClientID), Requests: c.Counts.Attempts, Failures: c.Counts.Failures(), PerHour: c.PerHour, SourceIPs: ranks(c.SourceIPs, 5, str)})
+	price, source := a.price, "--m2m-price"
+	if price.PerThousand == 0 {
+		price, source = analysis.DefaultM2MPrice(), "default: the first tier of the published price (FACTS.md 9.4 d)"
+	}
+	m2m := a.m2m.Summary()
+	t.M2MPrice = jsonPrice{PerThousand: price.PerThousand, AsOf: price.AsOf, Source: source}
+	t.M2MCost = m2m.Cost(price)
+	for _, c := range m2m.Clients {
+		t.Machines = append(t.Machines, jsonMachine{ClientID: string(c.ClientID), Requests: c.Counts.Attempts, Failures: c.Counts.Failures(), Successes: c.Counts.Successes,
+			Cost: c.Cost(price), PerHour: c.PerHour, SourceIPs: ranks(c.SourceIPs, 5, str)})
 	}
 	for _, ev := range a.admin.Summary().Changes {
 		t.AdminChanges = append(t.AdminChanges, toJSONEvent(ev))

@@ -101,10 +101,15 @@ func printReport(w io.Writer, rep *reportJSON) {
 	}
 	next()
 	if len(t.Machines) > 0 {
-		fmt.Fprintln(tw, "  Machine-to-machine clients (client_credentials)\trequests\tfailures\tper hour\t")
+		fmt.Fprintln(tw, "  Machine-to-machine clients (client_credentials)\trequests\tfailures\tper hour\tcost\t")
 		for _, m := range t.Machines {
-			fmt.Fprintf(tw, "    %s\t%d\t%d\t%.0f\t\n", rep.clientLabel(m.ClientID), m.Requests, m.Failures, m.PerHour)
+			fmt.Fprintf(tw, "    %s\t%d\t%d\t%.0f\t$%.2f\t\n", rep.clientLabel(m.ClientID), m.Requests, m.Failures, m.PerHour, m.Cost)
 		}
+		asOf := ""
+		if t.M2MPrice.AsOf != "" {
+			asOf = " as of " + t.M2MPrice.AsOf
+		}
+		fmt.Fprintf(tw, "    M2M token cost: $%.2f for the successful requests at $%.2f per 1,000%s (%s; the $6.00 per client and month is not included)\t\n", t.M2MCost, t.M2MPrice.PerThousand, asOf, t.M2MPrice.Source)
 	}
 	next()
 	if len(t.AdminChanges) > 0 {

@@ -31,19 +31,20 @@ import (
 func main() {
 	pool := flag.String("user-pool", "", "user pool ID; empty runs against a simulated pool")
 	since := flag.Duration("since", 6*time.Hour, "report on this much time before now")
+	price := flag.Float64("price", analysis.DefaultM2MPrice().PerThousand, "US dollars per 1,000 successful token requests (default: the published first tier as of "+analysis.DefaultM2MPrice().AsOf+")")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q: this example takes only flags\n", "m2m", flag.Arg(0))
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(context.Background(), os.Stdout, *pool, *since); err != nil {
+	if err := run(context.Background(), os.Stdout, *pool, *since, analysis.M2MPrice{PerThousand: *price}); err != nil {
 		fmt.Fprintln(os.Stderr, "m2m:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, pool string, since time.Duration) error {
+func run(ctx context.Context, w io.Writer, pool string, since time.Duration, price analysis.M2MPrice) error {
 	now := time.Now()
 	r := cognitomon.Last(since, now)
 	var cfg aws.Config
@@ -84,7 +85,7 @@ func run(ctx context.Context, w io.Writer, pool string, since time.Duration) err
 	s := m2m.Summary()
 	fmt.Fprintf(w, "client_credentials token requests for %s, %s: %d, %d failed\n\n", id, r, s.Counts.Attempts, s.Counts.Failures())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "client\trequests\tfailures\tper hour\tsource addresses")
+	fmt.Fprintln(tw, "client\trequests\tfailures\tper hour\tcost\tsource addresses")
 	for _, c := range s.Clients {
 		ips := ""
 		for i, it := range c.SourceIPs.Items {
@@ -94,7 +95,13 @@ func run(ctx context.Context, w io.Writer, pool string, since time.Duration) err
 			}
 			ips += it.Key + " "
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%s\n", c.ClientID, c.Counts.Attempts, c.Counts.Failures(), c.PerHour, ips)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t$%.2f\t%s\n", c.ClientID, c.Counts.Attempts, c.Counts.Failures(), c.PerHour, c.Cost(price), ips)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Cognito bills each successful client_credentials response
+	// (FACTS.md 9.4 d); the $6.00 per app client and month is extra.
+	_, err = fmt.Fprintf(w, "\ncost of the successful requests: $%.2f at $%.2f per 1,000\n", s.Cost(price), price.PerThousand)
+	return err
 }
