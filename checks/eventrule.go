@@ -43,9 +43,13 @@ const topCap = 5
 //
 // Counting is exact and independent of arrival order for events within
 // DetectLimits.Lateness of the newest event of the rule; older events are
-// dropped and noted. State is kept per key in a table of at most
-// DetectLimits.MaxKeys keys, holding only the buckets of the windows still
-// open.
+// dropped and noted. A key seen once is kept as a small record in a
+// doorkeeper of at most DetectLimits.MaxKeys records, its second event gives
+// it full state in a table of at most MaxKeys keys, holding only the
+// buckets of the windows still open, and a key none of whose windows is
+// still open is forgotten (thresholds of 2 or more; at 1 every key gets full
+// state). Counts stay exact until a bound is reached; past one, the rule
+// notes it and marks its later findings Estimated.
 //
 // With Baseline set, the threshold of a key is the larger of Threshold and
 // the baseline's mean plus Sigmas standard deviations for that key (learned
@@ -70,7 +74,8 @@ type EventRule struct {
 	// counted.
 	Distinct EventKey
 	// Top, when set, ranks the values of this key in the evidence (the
-	// users an address tried, the addresses that failed for a user).
+	// users an address tried, the addresses that failed for a user), over
+	// the key's events since it was last idle.
 	Top EventKey
 	// Threshold is the count (or number of distinct values) at which the
 	// rule fires. At least 1.
@@ -227,7 +232,8 @@ type ruleEval struct {
 	water   int64 // newest bucket seen
 	started bool
 	keys    *keyTable[ruleKey]
-	lost    bool // current state was dropped for the memory bound
+	door    *doorkeeper // keys seen once; nil when one event can fire
+	lost    bool        // current state was dropped for the memory bound
 	late    int64
 	seed    maphash.Seed
 	scratch []uint64
@@ -278,6 +284,9 @@ func newRuleEval(r EventRule, in *cognitomon.DetectInput) *ruleEval {
 	lim := in.Limits.WithDefaults()
 	ev.lateB = (int64(lim.Lateness) + ev.hop - 1) / ev.hop
 	ev.keys = newKeyTable(lim.MaxKeys, ev.evicted)
+	if r.Threshold >= 2 {
+		ev.door = newDoorkeeper(lim.MaxKeys)
+	}
 	return ev
 }
 
@@ -292,6 +301,31 @@ func (ev *ruleEval) evicted(key string, st *ruleKey) {
 	if st.ep != nil {
 		ev.close(key, st)
 	}
+}
+
+// expire forgets the keys that no open window needs, as the newest bucket
+// advances: a key whose buckets are all before keepFrom and whose episode
+// (if any) can no longer grow, since no window that could still be
+// counted overlaps it. Their episodes become findings now rather than at
+// the end, the same findings. A key that comes back after that starts
+// afresh, so its Top ranks the values since it was last idle.
+func (ev *ruleEval) expire() {
+	from := ev.keepFrom()
+	if ev.door != nil {
+		ev.door.expire(from)
+	}
+	ev.keys.expire(func(key string, st *ruleKey) bool {
+		if n := len(st.buckets); n > 0 && st.buckets[n-1].idx >= from {
+			return false
+		}
+		if st.ep != nil {
+			if st.ep.last+ev.k >= from {
+				return false
+			}
+			ev.close(key, st)
+		}
+		return true
+	})
 }
 
 func (ev *ruleEval) Add(e cognitomon.Event) {
@@ -313,15 +347,38 @@ func (ev *ruleEval) Add(e cognitomon.Event) {
 	b := floorDivInt64(e.Time.UnixNano(), ev.hop)
 	if !ev.started || b > ev.water {
 		ev.water, ev.started = b, true
+		ev.expire()
 	}
 	if b < ev.water-ev.lateB {
 		ev.late++
 		return
 	}
-	st, created := ev.keys.get(key)
 	var top string
 	if ev.r.Top != 0 {
 		top = ev.r.Top.Of(e)
+	}
+	st := ev.keys.lookup(key)
+	created := false
+	switch {
+	case st != nil:
+	case ev.door == nil:
+		st, created = ev.keys.get(key)
+	default:
+		// A key's first event waits in the doorkeeper; its second gives
+		// it full state, with the first replayed. One event cannot reach
+		// a threshold of two or more, so nothing is evaluated earlier.
+		h := maphash.String(ev.seed, key)
+		first, seen := ev.door.take(h)
+		if !seen {
+			if old, dropped := ev.door.put(onceRecord{h: h, b: b, dv: dv, top: top, partial: ev.lost}); dropped && old.b >= ev.keepFrom() {
+				ev.lost = true
+			}
+			return
+		}
+		st, _ = ev.keys.get(key)
+		st.partial, st.firstTop = first.partial, first.top
+		limit, _ := ev.limit(key, first.b)
+		ev.addToBucket(st, first.b, first.dv, limit)
 	}
 	if created {
 		st.partial = ev.lost

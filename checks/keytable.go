@@ -129,6 +129,30 @@ func (t *keyTable[V]) get(key string) (v *V, created bool) {
 	return &e.v, true
 }
 
+// lookup returns the state of key, touching its place as get does, or nil
+// when the table does not hold it.
+func (t *keyTable[V]) lookup(key string) *V {
+	if _, ok := t.m[key]; !ok {
+		return nil
+	}
+	v, _ := t.get(key)
+	return v
+}
+
+// expire drops keys from the least recently used end of each list for as
+// long as done says their state is of no more use, without calling
+// onEvict. In a stream in time order the least recently used keys are
+// those with the oldest events, so this drops the idle keys at a cost of
+// one call per key dropped and one per list.
+func (t *keyTable[V]) expire(done func(key string, v *V) bool) {
+	for _, l := range []*keyList[V]{&t.prob, &t.prot} {
+		for e := l.back(); e != nil && done(e.key, &e.v); e = l.back() {
+			l.remove(e)
+			delete(t.m, e.key)
+		}
+	}
+}
+
 // peek returns the state of key without touching its place, or nil.
 func (t *keyTable[V]) peek(key string) *V {
 	if e, ok := t.m[key]; ok {
