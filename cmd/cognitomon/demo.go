@@ -108,6 +108,13 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	if o.format == "text" {
+		// doctor reads the pool's configuration and trails: what the
+		// account can see, which checks are blind, and the posture. Its
+		// posture findings (exit 1) are the demo pool's, not a failure.
+		fmt.Fprintln(e.stdout, "\n$ cognitomon doctor --user-pool "+demoPool)
+		if code := runDoctor(ctx, &demo, []string{"--user-pool", demoPool}); code != exitOK && code != exitFindings {
+			return code
+		}
 		fmt.Fprintln(e.stdout, "\n$ cognitomon query run token-requests --log-group aws-cloudtrail-logs-cognitomon --since 24h")
 		if code := runQuery(ctx, &demo, []string{"run", "token-requests", "--log-group", "aws-cloudtrail-logs-cognitomon", "--since", "24h"}); code != exitOK {
 			return code

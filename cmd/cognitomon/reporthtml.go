@@ -413,7 +413,7 @@ func addressesSection(t *jsonTrail) htmlreport.Section {
 // column of the table and a sentence of the note.
 func machineClientsSection(rep *reportJSON) htmlreport.Section {
 	bars := &htmlreport.BarChart{}
-	tbl := htmlreport.Table{Title: "Machine-to-machine clients (client_credentials)", Columns: []string{"client", "requests", "failures", "per hour", "top source IPs"}}
+	tbl := htmlreport.Table{Title: "Machine-to-machine clients (client_credentials)", Columns: []string{"client", "requests", "failures", "successes", "cost (USD)", "per hour", "top source IPs"}}
 	for _, m := range rep.Trail.Machines {
 		label := eventClientLabel(rep, cognitomon.ClientID(m.ClientID))
 		bars.Bars = append(bars.Bars, htmlreport.Bar{Label: label, Value: float64(m.Requests)})
@@ -421,11 +421,17 @@ func machineClientsSection(rep *reportJSON) htmlreport.Section {
 		for _, r := range m.SourceIPs {
 			ips = append(ips, r.Key+" "+rankCount(r))
 		}
-		tbl.Rows = append(tbl.Rows, []string{label, fmt.Sprint(m.Requests), fmt.Sprint(m.Failures), fmt.Sprintf("%.0f", m.PerHour), strings.Join(ips, ", ")})
+		tbl.Rows = append(tbl.Rows, []string{label, fmt.Sprint(m.Requests), fmt.Sprint(m.Failures), fmt.Sprint(m.Successes), fmt.Sprintf("%.2f", m.Cost), fmt.Sprintf("%.0f", m.PerHour), strings.Join(ips, ", ")})
+	}
+	p := rep.Trail.M2MPrice
+	asOf := ""
+	if p.AsOf != "" {
+		asOf = " as of " + p.AsOf
 	}
 	return htmlreport.Section{
-		Title:  "Machine clients",
-		Note:   "Token-endpoint requests with grant_type client_credentials in the CloudTrail events, per app client, most first.",
+		Title: "Machine clients",
+		Note: fmt.Sprintf("Token-endpoint requests with grant_type client_credentials in the CloudTrail events, per app client, most first. Cost: successful requests at $%.2f per 1,000%s (%s); the per-client monthly charge is not included. Total $%.2f.",
+			p.PerThousand, asOf, p.Source, rep.Trail.M2MCost),
 		Charts: []htmlreport.Chart{{Title: "Token requests per machine client", Bar: bars}},
 		Tables: []htmlreport.Table{tbl},
 	}

@@ -309,6 +309,12 @@ func checkTrailFigures(t *testing.T, p page, rep reportJSON) {
 	if len(rows) != len(rep.Trail.Machines)+1 {
 		t.Errorf("machine table %q", rows)
 	}
+	// The cost column is the JSON's costUsd, to the cent.
+	for i, m := range rep.Trail.Machines {
+		if i+1 < len(rows) && (len(rows[i+1]) < 5 || rows[i+1][4] != fmt.Sprintf("%.2f", m.Cost)) {
+			t.Errorf("machine row %q: cost, want %.2f", rows[i+1], m.Cost)
+		}
+	}
 	wantKinds := [][]string{{"kind", "attempts", "failures", "throttled"}}
 	for _, k := range sortedKeys(rep.Trail.ByKind) {
 		c := rep.Trail.ByKind[k]
