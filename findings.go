@@ -102,7 +102,7 @@ type Finding struct {
 	// Evidence holds the figures behind it.
 	Evidence Evidence
 	// Advice says what the finding means and what to do next, including
-	// the meaning of the error codes involved (see ErrorMeaning).
+	// the meaning of the error codes involved (see checks.ErrorMeaning).
 	Advice string
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/eventnames"
 )
 
 // FailureAnalyzer counts failed events (Outcome OutcomeFailure or
@@ -124,7 +125,7 @@ func NewEnumerationAnalyzer(optFns ...func(*AnalyzerOptions)) *EnumerationAnalyz
 
 // Add counts e if it failed with UserNotFoundException.
 func (a *EnumerationAnalyzer) Add(e cognitomon.Event) {
-	if e.ErrorCode != "UserNotFoundException" {
+	if e.ErrorCode != eventnames.UserNotFoundException {
 		return
 	}
 	a.count++
@@ -287,9 +288,9 @@ func (a *MFAAnalyzer) Add(e cognitomon.Event) {
 		return
 	}
 	switch e.ErrorCode {
-	case "CodeMismatchException":
+	case eventnames.CodeMismatchException:
 		a.codeMismatch++
-	case "ExpiredCodeException":
+	case eventnames.ExpiredCodeException:
 		a.expiredCode++
 	}
 	a.byReason.add(e.FailureReason())

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/eventnames"
 	"github.com/cognitomon/cognitomon/internal/text"
 )
 
@@ -251,10 +252,10 @@ func (ev *blindEval) Add(e cognitomon.Event) {
 		return
 	}
 	switch {
-	case e.ErrorCode == "UserNotFoundException":
+	case e.ErrorCode == eventnames.UserNotFoundException:
 		st, _ := ev.keys.get(string(e.ClientID))
 		st.userNotFound++
-	case e.ErrorCode == "NotAuthorizedException" && e.Kind() == cognitomon.KindSignIn:
+	case e.ErrorCode == eventnames.NotAuthorizedException && e.Kind() == cognitomon.KindSignIn:
 		st, _ := ev.keys.get(string(e.ClientID))
 		st.notAuthorized++
 		if st.first.IsZero() || e.Time.Before(st.first) {

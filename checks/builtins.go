@@ -52,57 +52,9 @@ type BuiltinOptions struct {
 // ErrorMeaning returns what a Cognito error code (or an endpoint's
 // "HTTP <status>", see Event.FailureReason) means for the operator, from
 // the service model's descriptions (FACTS.md 6.1), or "" for a code it does
-// not know.
-func ErrorMeaning(code string) string {
-	switch code {
-	case "NotAuthorizedException":
-		return "the user is not authorized: a wrong user name or password; a locked-out user (after 5 failures Cognito locks the user out for a time that doubles per failure, up to about 15 minutes, and says 'Password attempts exceeded'); an unknown user where the client has PreventUserExistenceErrors=ENABLED; or, on a refresh, an expired, revoked or invalid token"
-	case "UserNotFoundException":
-		return "the user does not exist; returned only where the client's PreventUserExistenceErrors is LEGACY (the API default), so it reveals which user names exist"
-	case "TooManyRequestsException":
-		return "the request was throttled: the account's requests-per-second quota for the operation's category was exceeded (per account and Region, all pools together)"
-	case "LimitExceededException":
-		return "a Cognito limit for the resource was exceeded, such as the number of codes sent for a user in sign-up, confirmation and password recovery"
-	case "TooManyFailedAttemptsException":
-		return "too many failed attempts at a confirmation or password-reset code (ConfirmSignUp, ConfirmForgotPassword only)"
-	case "CodeMismatchException":
-		return "the confirmation, reset or MFA code was wrong"
-	case "ExpiredCodeException":
-		return "the code has expired: request a new one"
-	case "PasswordResetRequiredException":
-		return "the user must reset the password before signing in (set by an administrator or by a user import)"
-	case "UserNotConfirmedException":
-		return "the user has not confirmed the account (the sign-up code was never entered)"
-	case "InvalidPasswordException":
-		return "the new password does not meet the pool's password policy"
-	case "PasswordHistoryPolicyViolationException":
-		return "the new password was used before (password history policy)"
-	case "UsernameExistsException":
-		return "the user name is already registered"
-	case "CodeDeliveryFailureException":
-		return "the verification message could not be sent: check the pool's SMS (SNS) or email (SES) configuration"
-	case "RefreshTokenReuseException":
-		return "a refresh token already replaced by refresh-token rotation was used again: a client retrying with an old token, or a stolen token"
-	case "ResourceNotFoundException":
-		return "the pool or app client named in the request does not exist (on sign-ins: a deleted or mistyped client ID)"
-	case "InvalidParameterException":
-		return "the request had an invalid parameter, such as an auth flow the client does not allow"
-	case "ForbiddenException":
-		return "the request was blocked by the AWS WAF web ACL associated with the user pool"
-	case "MFAMethodNotFoundException", "SoftwareTokenMFANotFoundException":
-		return "the user has no MFA method of the kind the flow needs"
-	case "UnauthorizedException":
-		return "the request to revoke a token was not authorized"
-	case "UnsupportedTokenTypeException":
-		return "the token given to RevokeToken is not a refresh token"
-	case "InvalidUserPoolConfigurationException":
-		return "the pool's configuration does not allow the request (for example an auth flow that needs a setting the pool lacks)"
-	}
-	if strings.HasPrefix(code, "HTTP ") {
-		return "an endpoint of the managed login or the token endpoint refused the request with this HTTP status; CloudTrail does not record why (for the token endpoint, typically invalid_client or invalid_grant); how failed endpoint requests are recorded is not documented (FACTS.md 2.3 [X])"
-	}
-	return ""
-}
+// not know. The findings' advice quotes it. The meanings live in the one
+// table of Cognito names and codes, beside the codes.
+func ErrorMeaning(code string) string { return eventnames.Meaning(code) }
 
 // Builtins returns the built-in checks, in a fixed order: the event rules,
 // the baseline and first-seen rules, the admin-change rules, the metric
@@ -132,7 +84,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 		Func: func(e cognitomon.Event) bool { return !Lockout(e) && !OneTimeCodeStep(e) }}
 	codeFailures := EventMatch{Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}, Func: OneTimeCodeStep}
 	allSignInFailures := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignIn}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}}
-	resets := EventMatch{Filter: cognitomon.EventFilter{Names: []string{"ForgotPassword", "ForgotPassword_POST", "forgotPassword_POST"}}}
+	resets := EventMatch{Filter: cognitomon.EventFilter{Names: []string{eventnames.ForgotPassword, eventnames.ForgotPasswordPOST, eventnames.ManagedForgotPasswordPOST}}}
 	m2m := EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindM2MToken}}}
 	meaning := func(codes ...string) string {
 		var b strings.Builder
@@ -148,7 +100,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "sign-in failures",
 			Events:      signInFailures, Key: KeySourceIP, Top: KeySub,
 			Threshold: 20, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh,
-			Advice: "Many failed sign-ins from one address. Block or rate-limit it with an AWS WAF web ACL on the user pool (a rate-based rule), check whether a sign-in from it succeeded (success-after-failures), and consider threat protection and MFA." + meaning("NotAuthorizedException"),
+			Advice: "Many failed sign-ins from one address. Block or rate-limit it with an AWS WAF web ACL on the user pool (a rate-based rule), check whether a sign-in from it succeeded (success-after-failures), and consider threat protection and MFA." + meaning(eventnames.NotAuthorizedException),
 		},
 		EventRule{
 			ID:          "brute-force-slow",
@@ -156,7 +108,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "sign-in failures",
 			Events:      signInFailures, Key: KeySourceIP, Top: KeySub,
 			Threshold: 50, Window: 6 * time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium,
-			Advice: "A steady stream of failed sign-ins from one address, slow enough to stay under short-window limits and Cognito's lockout reset. Block the address with AWS WAF and check whether any sign-in from it succeeded." + meaning("NotAuthorizedException"),
+			Advice: "A steady stream of failed sign-ins from one address, slow enough to stay under short-window limits and Cognito's lockout reset. Block the address with AWS WAF and check whether any sign-in from it succeeded." + meaning(eventnames.NotAuthorizedException),
 		},
 		EventRule{
 			ID:          "credential-stuffing",
@@ -164,7 +116,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "distinct users failing sign-in",
 			Events:      signInFailures, Key: KeySourceIP, Distinct: KeySub, Top: KeyClient,
 			Threshold: 30, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
-			Advice: "Many different users failing to sign in from one address: a list of leaked user names and passwords being tried. Block the address with AWS WAF, look for successes from it (success-after-failures), reset the passwords of accounts that signed in from it, and turn on compromised-credentials protection (threat protection)." + meaning("NotAuthorizedException"),
+			Advice: "Many different users failing to sign in from one address: a list of leaked user names and passwords being tried. Block the address with AWS WAF, look for successes from it (success-after-failures), reset the passwords of accounts that signed in from it, and turn on compromised-credentials protection (threat protection)." + meaning(eventnames.NotAuthorizedException),
 		},
 		EventRule{
 			ID:          "credential-stuffing-botnet",
@@ -172,7 +124,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "distinct failing addresses",
 			Events:      allSignInFailures, Key: KeyIPRange, Distinct: KeySourceIP, Top: KeySourceIP,
 			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh,
-			Advice: "Many addresses of one network range failing sign-ins at once: a botnet or proxy pool spreading a credential list to stay under per-address limits. Block or challenge the range with an AWS WAF IP set, compare with the failure-rate finding from the metrics, and look for successes from the range." + meaning("NotAuthorizedException", "UserNotFoundException"),
+			Advice: "Many addresses of one network range failing sign-ins at once: a botnet or proxy pool spreading a credential list to stay under per-address limits. Block or challenge the range with an AWS WAF IP set, compare with the failure-rate finding from the metrics, and look for successes from the range." + meaning(eventnames.NotAuthorizedException, eventnames.UserNotFoundException),
 		},
 		EventRule{
 			ID:          "distributed-brute-force",
@@ -180,7 +132,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "distinct failing addresses",
 			Events:      signInFailures, Key: KeySub, Distinct: KeySourceIP, Top: KeySourceIP,
 			Threshold: 10, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
-			Advice: "One user failing to sign in from many addresses: a distributed attack on one account that per-address limits do not see. Cognito's lockout slows it but does not stop it. If any attempt succeeded, sign the user out everywhere (AdminUserGlobalSignOut) and reset the password; ask the user to turn on MFA." + meaning("NotAuthorizedException"),
+			Advice: "One user failing to sign in from many addresses: a distributed attack on one account that per-address limits do not see. Cognito's lockout slows it but does not stop it. If any attempt succeeded, sign the user out everywhere (AdminUserGlobalSignOut) and reset the password; ask the user to turn on MFA." + meaning(eventnames.NotAuthorizedException),
 		},
 		EventRule{
 			ID:          "code-guessing",
@@ -188,7 +140,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "failed one-time codes",
 			Events:      codeFailures, Key: KeySourceIP, Top: KeySub,
 			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh,
-			Advice: "Many wrong one-time codes from one address: someone is guessing the passwordless sign-in codes (or email MFA codes) sent to users. A user who mistypes a code does so once or twice. Block the address with AWS WAF, check whether a sign-in from it succeeded, and keep codes short-lived. Failed verifyCode_POST requests are recognised by their HTTP status, which AWS shows no sample of (FACTS.md 2.3 [X]), and carry no sub, so the users are named only for API challenge answers." + meaning("CodeMismatchException", "ExpiredCodeException", "HTTP 400"),
+			Advice: "Many wrong one-time codes from one address: someone is guessing the passwordless sign-in codes (or email MFA codes) sent to users. A user who mistypes a code does so once or twice. Block the address with AWS WAF, check whether a sign-in from it succeeded, and keep codes short-lived. Failed verifyCode_POST requests are recognised by their HTTP status, which AWS shows no sample of (FACTS.md 2.3 [X]), and carry no sub, so the users are named only for API challenge answers." + meaning(eventnames.CodeMismatchException, eventnames.ExpiredCodeException, "HTTP 400"),
 		},
 		EventRule{
 			ID:          "code-guessing-user",
@@ -196,7 +148,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "distinct addresses failing one-time codes",
 			Events:      codeFailures, Key: KeySub, Distinct: KeySourceIP, Top: KeySourceIP,
 			Threshold: 5, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
-			Advice: "Wrong one-time codes for one user from many addresses: a distributed attempt to guess the codes sent to this user, which per-address limits do not see. Sign the user out everywhere (AdminUserGlobalSignOut) if any attempt succeeded, and ask the user whether the codes were expected. It sees only the API's challenge answers: the managed login's verifyCode_POST records carry no sub (FACTS.md 2.3)." + meaning("CodeMismatchException"),
+			Advice: "Wrong one-time codes for one user from many addresses: a distributed attempt to guess the codes sent to this user, which per-address limits do not see. Sign the user out everywhere (AdminUserGlobalSignOut) if any attempt succeeded, and ask the user whether the codes were expected. It sees only the API's challenge answers: the managed login's verifyCode_POST records carry no sub (FACTS.md 2.3)." + meaning(eventnames.CodeMismatchException),
 		},
 		LockoutRule{
 			ID:          "lockout-address",
@@ -205,7 +157,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Key:         KeySourceIP, Top: KeySub,
 			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityHigh,
 			AllowIPs: o.LockoutAllowIPs, AllowSubs: o.LockoutAllowSubs,
-			Advice: "One address kept signing in to locked-out users: Cognito answered 'Password attempts exceeded', which it does after five wrong passwords for a lockout that doubles up to about 15 minutes (FACTS.md 9.4 b). A real user gives up; a script guessing passwords goes on. The password-guess rules leave these answers out (no password was checked), so this is the finding for it. Block the address with AWS WAF; the locked-out users regain access after 15 minutes without attempts. A synthetic canary that locks its own test user belongs in the allow-list (BuiltinOptions.LockoutAllowIPs, LockoutAllowSubs)." + meaning("NotAuthorizedException"),
+			Advice: "One address kept signing in to locked-out users: Cognito answered 'Password attempts exceeded', which it does after five wrong passwords for a lockout that doubles up to about 15 minutes (FACTS.md 9.4 b). A real user gives up; a script guessing passwords goes on. The password-guess rules leave these answers out (no password was checked), so this is the finding for it. Block the address with AWS WAF; the locked-out users regain access after 15 minutes without attempts. A synthetic canary that locks its own test user belongs in the allow-list (BuiltinOptions.LockoutAllowIPs, LockoutAllowSubs)." + meaning(eventnames.NotAuthorizedException),
 		},
 		LockoutRule{
 			ID:          "lockout-storm",
@@ -214,7 +166,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Key:         KeyUserPool, Distinct: KeySub, Top: KeySourceIP,
 			Threshold: 10, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityHigh,
 			AllowIPs: o.LockoutAllowIPs, AllowSubs: o.LockoutAllowSubs,
-			Advice: "Many users of the pool were locked out in one hour: a password spray, or an attack meant to lock real users out (lockouts last up to about 15 minutes and restart with every wrong password, FACTS.md 9.4 b). Block the addresses in the evidence with AWS WAF, tell support to expect calls, and check the locked-out users for a successful sign-in from those addresses. A broken client that retries a stale password for many users looks the same." + meaning("NotAuthorizedException"),
+			Advice: "Many users of the pool were locked out in one hour: a password spray, or an attack meant to lock real users out (lockouts last up to about 15 minutes and restart with every wrong password, FACTS.md 9.4 b). Block the addresses in the evidence with AWS WAF, tell support to expect calls, and check the locked-out users for a successful sign-in from those addresses. A broken client that retries a stale password for many users looks the same." + meaning(eventnames.NotAuthorizedException),
 		},
 		SuccessAfterFailuresRule{
 			ID:          "success-after-failures",
@@ -228,7 +180,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "UserNotFoundException errors",
 			Events:      EventMatch{Filter: cognitomon.EventFilter{ErrorCodes: []string{eventnames.UserNotFoundException}}, Func: notPasswordReset}, Key: KeySourceIP, Top: KeyEventName,
 			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityMedium,
-			Advice: "One address asking about many user names that do not exist: it is finding out which accounts exist, to attack them next. Set PreventUserExistenceErrors=ENABLED on the app client (UpdateUserPoolClient) so unknown users get the same error as wrong passwords, and block the address." + meaning("UserNotFoundException"),
+			Advice: "One address asking about many user names that do not exist: it is finding out which accounts exist, to attack them next. Set PreventUserExistenceErrors=ENABLED on the app client (UpdateUserPoolClient) so unknown users get the same error as wrong passwords, and block the address." + meaning(eventnames.UserNotFoundException),
 		},
 		EventRule{
 			ID:          "enumeration-signup",
@@ -236,7 +188,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "UsernameExistsException errors",
 			Events:      EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindSignUp}, ErrorCodes: []string{eventnames.UsernameExistsException}}}, Key: KeySourceIP, Top: KeyEventName,
 			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityMedium,
-			Advice: "One address trying to sign up many user names that are already registered: it is finding out which accounts exist. FACTS.md 9.1 describes PreventUserExistenceErrors for sign-in, confirmation and recovery only, so SignUp's UsernameExistsException (FACTS.md 6.1) is expected to name existing users whatever the client's setting. Block or rate-limit the address with AWS WAF; where self sign-up is not needed, turn it off (AllowAdminCreateUserOnly)." + meaning("UsernameExistsException"),
+			Advice: "One address trying to sign up many user names that are already registered: it is finding out which accounts exist. FACTS.md 9.1 describes PreventUserExistenceErrors for sign-in, confirmation and recovery only, so SignUp's UsernameExistsException (FACTS.md 6.1) is expected to name existing users whatever the client's setting. Block or rate-limit the address with AWS WAF; where self sign-up is not needed, turn it off (AllowAdminCreateUserOnly)." + meaning(eventnames.UsernameExistsException),
 		},
 		EventRule{
 			ID:          "enumeration-password-reset",
@@ -244,12 +196,12 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "UserNotFoundException errors on password resets",
 			Events:      EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindPasswordReset}, ErrorCodes: []string{eventnames.UserNotFoundException}}}, Key: KeySourceIP, Top: KeyEventName,
 			Threshold: 10, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium,
-			Advice: "One address asking for password resets of many user names that do not exist: it is finding out which accounts exist. With PreventUserExistenceErrors=ENABLED on the app client, ForgotPassword answers unknown users as if a code was sent (FACTS.md 9.1); set it (UpdateUserPoolClient) and block the address. Many resets of existing users from the address are the password-reset-flood finding." + meaning("UserNotFoundException"),
+			Advice: "One address asking for password resets of many user names that do not exist: it is finding out which accounts exist. With PreventUserExistenceErrors=ENABLED on the app client, ForgotPassword answers unknown users as if a code was sent (FACTS.md 9.1); set it (UpdateUserPoolClient) and block the address. Many resets of existing users from the address are the password-reset-flood finding." + meaning(eventnames.UserNotFoundException),
 		},
 		EnumerationBlindSpotRule{
 			ID:          "enumeration-blind-spot",
 			MinFailures: 50, Severity: cognitomon.SeverityInfo,
-			Advice: "This client's sign-in failures never say UserNotFoundException, so it very likely has PreventUserExistenceErrors=ENABLED (good practice): unknown user names fail with NotAuthorizedException, and the enumeration rule cannot see probing of user names against it. The brute-force and credential-stuffing rules still count those failures." + meaning("NotAuthorizedException"),
+			Advice: "This client's sign-in failures never say UserNotFoundException, so it very likely has PreventUserExistenceErrors=ENABLED (good practice): unknown user names fail with NotAuthorizedException, and the enumeration rule cannot see probing of user names against it. The brute-force and credential-stuffing rules still count those failures." + meaning(eventnames.NotAuthorizedException),
 		},
 		EventRule{
 			ID:          "password-reset-flood",
@@ -257,7 +209,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "password-reset requests",
 			Events:      resets, Key: KeySourceIP, Top: KeySub,
 			Threshold: 10, Window: 10 * time.Minute, Sliding: true, Severity: cognitomon.SeverityMedium,
-			Advice: "Many password-reset requests from one address: SMS or email pumping (each request can send a message you pay for), harassment of users, or enumeration. ForgotPassword shares the UserAccountRecovery quota of 30 requests per second per account, which cannot be raised (FACTS.md 6.3), so a flood also blocks real users' resets. Block the address with AWS WAF." + meaning("LimitExceededException", "CodeDeliveryFailureException", "UserNotFoundException"),
+			Advice: "Many password-reset requests from one address: SMS or email pumping (each request can send a message you pay for), harassment of users, or enumeration. ForgotPassword shares the UserAccountRecovery quota of 30 requests per second per account, which cannot be raised (FACTS.md 6.3), so a flood also blocks real users' resets. Block the address with AWS WAF." + meaning(eventnames.LimitExceededException, eventnames.CodeDeliveryFailureException, eventnames.UserNotFoundException),
 		},
 		EventRule{
 			ID:          "password-reset-user",
@@ -265,7 +217,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "password-reset requests",
 			Events:      resets, Key: KeySub, Top: KeySourceIP,
 			Threshold: 5, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium,
-			Advice: "One user's password reset was requested many times: someone may be trying to take over the account by intercepting or guessing a code, or harassing the user. Check the addresses in the evidence, and ConfirmForgotPassword failures for code guessing." + meaning("CodeMismatchException", "TooManyFailedAttemptsException", "LimitExceededException"),
+			Advice: "One user's password reset was requested many times: someone may be trying to take over the account by intercepting or guessing a code, or harassing the user. Check the addresses in the evidence, and ConfirmForgotPassword failures for code guessing." + meaning(eventnames.CodeMismatchException, eventnames.TooManyFailedAttemptsException, eventnames.LimitExceededException),
 		},
 		EventRule{
 			ID:          "refresh-failure-spike",
@@ -273,7 +225,7 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 			Unit:        "token-refresh failures",
 			Events:      EventMatch{Filter: cognitomon.EventFilter{Kinds: []cognitomon.EventKind{cognitomon.KindTokenRefresh}}, Outcomes: []cognitomon.Outcome{cognitomon.OutcomeFailure}}, Key: KeyClient, Top: KeyErrorCode,
 			Threshold: 50, Window: time.Hour, Sliding: true, Severity: cognitomon.SeverityMedium, Baseline: &BaselineMode{Sigmas: 3},
-			Advice: "Token refreshes of this client are failing. A spike right after a release points at the app (wrong client ID, broken token storage); after a mass sign-out or a change of the client's refresh-token validity it is expected; a spike of RefreshTokenReuseException can mean stolen tokens." + meaning("NotAuthorizedException", "RefreshTokenReuseException"),
+			Advice: "Token refreshes of this client are failing. A spike right after a release points at the app (wrong client ID, broken token storage); after a mass sign-out or a change of the client's refresh-token validity it is expected; a spike of RefreshTokenReuseException can mean stolen tokens." + meaning(eventnames.NotAuthorizedException, eventnames.RefreshTokenReuseException),
 		},
 		FirstSeenRule{
 			ID:          "token-theft",
@@ -318,42 +270,42 @@ func Builtins(optFns ...func(*BuiltinOptions)) []cognitomon.Check {
 		AdminChangeRule{
 			ID:          "admin-mfa-off",
 			Description: "MFA turned off for the pool.",
-			EventNames:  []string{"SetUserPoolMfaConfig", "UpdateUserPool"},
+			EventNames:  []string{eventnames.SetUserPoolMfaConfig, eventnames.UpdateUserPool},
 			Match:       matchMFAOff, Severity: cognitomon.SeverityHigh,
 			Advice: "MFA was turned off for the user pool: users can now sign in with a password alone. If the change was not planned, turn MFA back on (SetUserPoolMfaConfig) and find out who made it from the caller's ARN and the caller's other recent calls in CloudTrail.",
 		},
 		AdminChangeRule{
 			ID:          "admin-new-client",
 			Description: "A new app client created.",
-			EventNames:  []string{"CreateUserPoolClient"},
+			EventNames:  []string{eventnames.CreateUserPoolClient},
 			Match:       matchNewClient, Severity: cognitomon.SeverityMedium,
 			Advice: "A new app client can get tokens for the pool's users, or with a secret and the client_credentials grant for machines. Check that it was planned: its callback URLs, OAuth flows and scopes, and who created it.",
 		},
 		AdminChangeRule{
 			ID:          "admin-callback-urls",
 			Description: "An app client's callback or sign-out URLs set.",
-			EventNames:  []string{"UpdateUserPoolClient"},
+			EventNames:  []string{eventnames.UpdateUserPoolClient},
 			Match:       matchCallbackURLs, Severity: cognitomon.SeverityMedium,
 			Advice: "An app client's callback (or sign-out) URLs were set: whoever controls a callback URL receives the authorization codes of users who sign in through it. UpdateUserPoolClient replaces the whole client configuration, so the URLs are present whether or not they changed: compare them with the previous configuration (DescribeUserPoolClient, or the client's previous CreateUserPoolClient or UpdateUserPoolClient event).",
 		},
 		AdminChangeRule{
 			ID:          "admin-threat-protection-lowered",
 			Description: "Threat protection weakened: an adaptive-authentication action set to NO_ACTION, addresses exempted, or advanced security set to AUDIT or OFF.",
-			EventNames:  []string{"SetRiskConfiguration", "UpdateUserPool"},
+			EventNames:  []string{eventnames.SetRiskConfiguration, eventnames.UpdateUserPool},
 			Match:       matchThreatLowered, Severity: cognitomon.SeverityHigh,
 			Advice: "Threat protection was weakened: risky sign-ins or compromised credentials are no longer blocked or challenged, or some addresses are exempt from risk checks. Restore the configuration if the change was not planned, and find out who made it.",
 		},
 		AdminChangeRule{
 			ID:          "admin-deletion",
 			Description: "A pool, app client, identity provider, domain or resource server deleted.",
-			EventNames:  []string{"DeleteUserPool", "DeleteUserPoolClient", "DeleteIdentityProvider", "DeleteUserPoolDomain", "DeleteResourceServer"},
+			EventNames:  []string{eventnames.DeleteUserPool, eventnames.DeleteUserPoolClient, eventnames.DeleteIdentityProvider, eventnames.DeleteUserPoolDomain, "DeleteResourceServer"},
 			Match:       matchDeletion, Severity: cognitomon.SeverityHigh,
 			Advice: "Something users sign in through was deleted: sign-ins through it fail from now on, and a deleted pool's users cannot be recovered. Check that it was planned.",
 		},
 		AdminChangeRule{
 			ID:          "admin-identity-provider",
 			Description: "An identity provider created or changed.",
-			EventNames:  []string{"CreateIdentityProvider", "UpdateIdentityProvider"},
+			EventNames:  []string{eventnames.CreateIdentityProvider, eventnames.UpdateIdentityProvider},
 			Match:       matchIdentityProvider, Severity: cognitomon.SeverityMedium,
 			Advice: "An identity provider was created or changed: it decides who can sign in through federation, and a changed SAML metadata URL or OIDC issuer can let another directory's users in. Check the provider's details against what was planned.",
 		},
@@ -481,7 +433,7 @@ func matchThreatLowered(e cognitomon.Event, params map[string]any) (string, bool
 		v, _ := m[name].(map[string]any)
 		return v
 	}
-	if e.Name == "UpdateUserPool" {
+	if e.Name == eventnames.UpdateUserPool {
 		if mode := stringParam(obj(params, "userPoolAddOns"), "advancedSecurityMode"); mode == "OFF" || mode == "AUDIT" {
 			parts = append(parts, "advancedSecurityMode set to "+mode)
 		}

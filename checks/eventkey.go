@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/internal/eventnames"
 	"github.com/cognitomon/cognitomon/internal/text"
 )
 
@@ -193,7 +194,7 @@ func CompletedSignIn(e cognitomon.Event) bool {
 	if (k != cognitomon.KindSignIn && k != cognitomon.KindMFA) || e.Outcome() != cognitomon.OutcomeSuccess || strings.HasSuffix(e.Name, "_GET") {
 		return false
 	}
-	if e.Name == "InitiateAuth" || e.Name == "AdminInitiateAuth" {
+	if e.Name == eventnames.InitiateAuth || e.Name == eventnames.AdminInitiateAuth {
 		switch e.AuthFlow {
 		case "USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH":
 			return false
