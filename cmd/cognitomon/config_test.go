@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/cognitomon/cognitomon"
 	"github.com/cognitomon/cognitomon/cognitomontest"
 )
 
@@ -66,5 +68,33 @@ func TestReportFindingFromConfiguration(t *testing.T) {
 	}
 	if strings.Contains(out, "in the pool's configuration:") {
 		t.Error("denied: configuration-derived finding without a configuration")
+	}
+}
+
+// A client that the metrics show and the configuration does not list (a
+// deleted client) is noted in the coverage, and its traffic is counted.
+func TestReportNotesClientsTheConfigurationLacks(t *testing.T) {
+	const pool = "us-east-1_GhostPool1"
+	p := cognitomontest.NewPool(pool)
+	now := time.Now().UTC()
+	for i := range 3 {
+		p.Record(cognitomontest.Attempt{Time: now.Add(-time.Hour + time.Duration(i)*time.Minute), Flow: cognitomon.SignIn, Client: "ghost0deleted0client", Outcome: cognitomontest.Failure})
+	}
+	p.Record(cognitomontest.Attempt{Time: now.Add(-time.Hour), Flow: cognitomon.SignIn, Client: cognitomontest.DefaultClients()[0].ID, Outcome: cognitomontest.Success})
+	srv := cognitomontest.NewServer([]*cognitomontest.Pool{p})
+	t.Cleanup(srv.Close)
+	out, errOut, _ := cli(t, srv, true, "report", "--user-pool", pool, "--since", "3h", "--lookup-rate", "1000", "--quiet", "--fail-on", "none", "--format", "json")
+	rep := jsonReport(t, out)
+	if !strings.Contains(strings.Join(rep.Coverage.Notes, "\n"), "app client ghost0deleted0client has AWS/Cognito metrics but the pool's configuration does not list it") {
+		t.Errorf("coverage notes %q\nstderr %s", rep.Coverage.Notes, errOut)
+	}
+	var signIn jsonFlow
+	for _, f := range rep.Metrics.Flows {
+		if f.Flow == "SignIn" {
+			signIn = f
+		}
+	}
+	if c := signIn.Clients["ghost0deleted0client"]; c.Attempts != 3 || c.Failures != 3 {
+		t.Errorf("the unlisted client's sign-ins %+v, want 3 attempts, 3 failures", c)
 	}
 }

@@ -98,8 +98,9 @@ func (o *eventOptions) input(ctx context.Context) (*eventInput, error) {
 			}
 			if len(inv.Clients) > 0 {
 				clients = inv.ClientIDs()
-				in.scope.Clients = clients
 				in.cov.AddSource(cognitomon.Source{Name: "cognito-config", Status: cognitomon.SourceRead, Reason: fmt.Sprintf("%d app clients", len(clients))})
+				clients = append(clients, in.unlistedClients(ctx, inv)...)
+				in.scope.Clients = clients
 			}
 		}
 	}
@@ -116,6 +117,27 @@ func (o *eventOptions) input(ctx context.Context) (*eventInput, error) {
 		in.scope.Clients = found
 	}
 	return in, nil
+}
+
+// unlistedClients returns the app clients that the pool's metrics show
+// (ListMetrics) and its configuration does not list, each with a note: a
+// deleted client whose metrics remain for two weeks, or one created after
+// the configuration was read. Their traffic still counts in the metrics.
+// A failed ListMetrics costs nothing here: the configuration stands.
+func (in *eventInput) unlistedClients(ctx context.Context, inv *cognitomon.Inventory) []cognitomon.ClientID {
+	found, err := cognitomon.NewMetricsClient(in.cw).Clients(ctx, in.pool)
+	if err != nil {
+		return nil
+	}
+	var extra []cognitomon.ClientID
+	for _, id := range found {
+		if _, ok := inv.Client(id); ok || id.IsPseudo() {
+			continue
+		}
+		extra = append(extra, id)
+		in.cov.Notes = append(in.cov.Notes, fmt.Sprintf("app client %s has AWS/Cognito metrics but the pool's configuration does not list it (deleted, or created since): its traffic is counted", id))
+	}
+	return extra
 }
 
 // sourceFailure describes a source that could not be read: denied, with the
