@@ -159,11 +159,19 @@ type lockoutEval struct {
 	pool      cognitomon.UserPoolID
 }
 
+// unnamedPool is the pool a per-pool lockout finding names when neither
+// the events nor the run name one (log files read without a pool).
+const unnamedPool cognitomon.UserPoolID = "(not named)"
+
 func (ev *lockoutEval) Add(e cognitomon.Event) {
 	if ev.r.Key == KeyUserPool && e.UserPoolID == "" {
 		// Sign-in API records may not name the pool (FACTS.md 2.3 [X]);
-		// every event of a run is about the run's pool.
+		// every event of a run is about the run's pool, and a run over
+		// log files without one counts them together.
 		e.UserPoolID = ev.pool
+		if e.UserPoolID == "" {
+			e.UserPoolID = unnamedPool
+		}
 	}
 	ev.inner.Add(e)
 	if (ev.subs == nil && ev.ips == nil) || !Lockout(e) || ev.r.allowed(e, ev.allowed) {
