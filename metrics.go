@@ -118,6 +118,18 @@ func (c Counts) FailureRate() float64 {
 	return float64(c.Failures()) / float64(c.Attempts)
 }
 
+// Count counts one request with outcome o: an attempt, and a success or a
+// throttle when o says so (a throttled request is also a failure).
+func (c *Counts) Count(o Outcome) {
+	c.Attempts++
+	switch o {
+	case OutcomeSuccess:
+		c.Successes++
+	case OutcomeThrottled:
+		c.Throttles++
+	}
+}
+
 // Add returns the sum of c and o.
 func (c Counts) Add(o Counts) Counts {
 	return Counts{Attempts: c.Attempts + o.Attempts, Successes: c.Successes + o.Successes, Throttles: c.Throttles + o.Throttles}

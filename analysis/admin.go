@@ -123,9 +123,9 @@ func NewTrafficAnalyzer(optFns ...func(*AnalyzerOptions)) *TrafficAnalyzer {
 func (a *TrafficAnalyzer) Add(e cognitomon.Event) {
 	k, o := e.Kind(), e.Outcome()
 	c := a.byKind[k]
-	addOutcome(&c, o)
+	c.Count(o)
 	a.byKind[k] = c
-	addOutcome(a.rows.Add(KindClient{Kind: k, ClientID: e.ClientID}), o)
+	a.rows.Add(KindClient{Kind: k, ClientID: e.ClientID}).Count(o)
 }
 
 // TrafficRow is the traffic of one kind and app client.

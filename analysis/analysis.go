@@ -95,14 +95,3 @@ func (c *coverageOf) Covered(cov *cognitomon.Coverage) {
 	c.cov = *cov
 	c.cov.Notes = slices.Clone(cov.Notes)
 }
-
-// addOutcome counts one request with outcome o into c.
-func addOutcome(c *cognitomon.Counts, o cognitomon.Outcome) {
-	c.Attempts++
-	switch o {
-	case cognitomon.OutcomeSuccess:
-		c.Successes++
-	case cognitomon.OutcomeThrottled:
-		c.Throttles++
-	}
-}

@@ -209,11 +209,11 @@ func (a *PasswordResetAnalyzer) Add(e cognitomon.Event) {
 		return
 	}
 	o := e.Outcome()
-	addOutcome(&a.counts, o)
+	a.counts.Count(o)
 	// The names of KindPasswordReset are a fixed set, so this map is
 	// bounded.
 	c := a.byName[e.Name]
-	addOutcome(&c, o)
+	c.Count(o)
 	a.byName[e.Name] = c
 	a.byIP.add(e.SourceIP)
 	a.byIPOutcome.add(IPOutcome{SourceIP: e.SourceIP, Outcome: o})
@@ -283,7 +283,7 @@ func (a *MFAAnalyzer) Add(e cognitomon.Event) {
 		return
 	}
 	o := e.Outcome()
-	addOutcome(&a.counts, o)
+	a.counts.Count(o)
 	if o == cognitomon.OutcomeSuccess {
 		return
 	}

@@ -31,11 +31,11 @@ func (r RefreshCounts) Total() cognitomon.Counts {
 func (r *RefreshCounts) add(e cognitomon.Event, o cognitomon.Outcome) {
 	switch {
 	case e.Name == "GetTokensFromRefreshToken":
-		addOutcome(&r.GetTokensFromRefreshToken, o)
+		r.GetTokensFromRefreshToken.Count(o)
 	case e.Family() == cognitomon.FamilyToken:
-		addOutcome(&r.TokenEndpoint, o)
+		r.TokenEndpoint.Count(o)
 	default:
-		addOutcome(&r.InitiateAuth, o)
+		r.InitiateAuth.Count(o)
 	}
 }
 
@@ -166,9 +166,9 @@ func (a *M2MAnalyzer) Add(e cognitomon.Event) {
 		return
 	}
 	o := e.Outcome()
-	addOutcome(&a.counts, o)
+	a.counts.Count(o)
 	c := a.clients.Add(e.ClientID)
-	addOutcome(&c.counts, o)
+	c.counts.Count(o)
 	if c.first.IsZero() || e.Time.Before(c.first) {
 		c.first = e.Time
 	}
@@ -186,7 +186,7 @@ func (a *M2MAnalyzer) Add(e cognitomon.Event) {
 		h = new(cognitomon.Counts)
 		a.hours[hour] = h
 	}
-	addOutcome(h, o)
+	h.Count(o)
 }
 
 // M2MClient is the client-credentials traffic of one app client.

@@ -96,13 +96,7 @@ func addTo[K comparable](m map[K]map[time.Time]cognitomon.Counts, k K, t time.Ti
 		m[k] = b
 	}
 	c := b[t]
-	c.Attempts++
-	switch o {
-	case cognitomon.OutcomeSuccess:
-		c.Successes++
-	case cognitomon.OutcomeThrottled:
-		c.Throttles++
-	}
+	c.Count(o)
 	b[t] = c
 }
 
