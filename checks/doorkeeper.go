@@ -33,6 +33,16 @@ type onceRecord struct {
 	taken   bool
 }
 
+// doorCapacity is how many one-off keys a rule's doorkeeper holds for a
+// rule of at most maxKeys keys: a quarter of them, at least 256. A record
+// only has to wait until its key's second event, and a key that can reach a
+// threshold comes back soon: a heavy hitter's second event arrives while
+// its first is still held unless more than the capacity of other one-off
+// keys came in between (25,000 at the default of 100,000 keys). A record
+// dropped while its window is still open makes the rule note lost state
+// and mark later findings Estimated, as before.
+func doorCapacity(maxKeys int) int { return max(maxKeys/4, 256) }
+
 func newDoorkeeper(capacity int) *doorkeeper {
 	capacity = max(capacity, 1)
 	return &doorkeeper{max: capacity, idx: make(map[uint64]uint32, min(capacity, 1024))}

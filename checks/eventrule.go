@@ -44,11 +44,11 @@ const topCap = 5
 // Counting is exact and independent of arrival order for events within
 // DetectLimits.Lateness of the newest event of the rule; older events are
 // dropped and noted. A key seen once is kept as a small record in a
-// doorkeeper of at most DetectLimits.MaxKeys records, its second event gives
-// it full state in a table of at most MaxKeys keys, holding only the
-// buckets of the windows still open, and a key none of whose windows is
-// still open is forgotten (thresholds of 2 or more; at 1 every key gets full
-// state). Counts stay exact until a bound is reached; past one, the rule
+// doorkeeper of a quarter of DetectLimits.MaxKeys records (at least 256);
+// its second event gives it full state in a table of at most MaxKeys keys,
+// holding only the buckets of the windows still open, and a key none of
+// whose windows is still open is forgotten (thresholds of 2 or more; at 1
+// every key gets full state). Counts stay exact until a bound is reached; past one, the rule
 // notes it and marks its later findings Estimated.
 //
 // With Baseline set, the threshold of a key is the larger of Threshold and
@@ -285,7 +285,7 @@ func newRuleEval(r EventRule, in *cognitomon.DetectInput) *ruleEval {
 	ev.lateB = (int64(lim.Lateness) + ev.hop - 1) / ev.hop
 	ev.keys = newKeyTable(lim.MaxKeys, ev.evicted)
 	if r.Threshold >= 2 {
-		ev.door = newDoorkeeper(lim.MaxKeys)
+		ev.door = newDoorkeeper(doorCapacity(lim.MaxKeys))
 	}
 	return ev
 }
