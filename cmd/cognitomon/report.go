@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -20,7 +22,19 @@ type reportOptions struct {
 	m2mPrice float64
 }
 
+// reportMemoryLimit is the soft memory limit of a report (runtime/debug
+// SetMemoryLimit) unless GOMEMLIMIT sets one. Detection state is bounded by
+// DetectLimits.MaxKeys, but with GOGC=100 the heap may grow to twice the
+// live state before a collection; the limit makes the collector run
+// earlier instead as the heap nears it. GOGC still applies below it, and
+// a run whose live state exceeds it is not stopped, only collected more
+// often (the runtime caps that at about half the CPU).
+const reportMemoryLimit = 96 << 20
+
 func runReport(ctx context.Context, e *env, args []string) int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(reportMemoryLimit)
+	}
 	var o reportOptions
 	fs := newFlagSet("report", "report --user-pool ID [--since 24h | --start T --end T] [--trail-files DIR] [--format text|json|html] [--fail-on high]", e)
 	o.awsFlags(fs)
