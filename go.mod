@@ -12,6 +12,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider v1.61.0
 	github.com/aws/smithy-go v1.28.9
 	github.com/google/go-cmp v0.7.0
+	github.com/klauspost/compress v1.19.2
 	golang.org/x/net v0.50.0
 )
 

@@ -3,15 +3,13 @@ package cognitomon
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"iter"
-	"strings"
 
 	"github.com/cognitomon/cognitomon/internal/text"
+	"github.com/klauspost/compress/gzip"
 )
 
 // maxRecordSize bounds the memory that one record of a log file may take.
@@ -42,7 +40,7 @@ func ReadEvents(r io.Reader, name string, optFns ...func(*ReadOptions)) iter.Seq
 	o := readOptions(optFns)
 	return func(yield func(Event, error) bool) {
 		o.count(func(c *FileCounts) { c.Files++ })
-		readLogFile(r, name, &o, yield)
+		readLogFile(r, name, o.counts(), yield)
 	}
 }
 
@@ -70,70 +68,17 @@ func (o *ReadOptions) count(fn func(*FileCounts)) {
 	}
 }
 
-// ReadEventFiles reads the user-pool events of the CloudTrail log files in
-// fsys at root: root itself when it is a file (whatever its name), or every
-// regular file under root whose name ends in .json, .json.gz or .gz, in
-// lexical order, skipping CloudTrail-Digest directories (digest files are
-// not log files). Each file is read as ReadEvents reads it.
-//
-// A file that cannot be opened or is corrupt is yielded as a *ReadError;
-// if the loop continues, reading goes on with the next file.
-func ReadEventFiles(fsys fs.FS, root string, optFns ...func(*ReadOptions)) iter.Seq2[Event, error] {
-	o := readOptions(optFns)
-	return func(yield func(Event, error) bool) {
-		info, err := fs.Stat(fsys, root)
-		if err != nil {
-			yield(Event{}, &ReadError{File: root, Record: -1, Err: err, wholeFile: true})
-			return
-		}
-		if !info.IsDir() {
-			readFSFile(fsys, root, &o, yield)
-			return
-		}
-		// WalkDir visits directory entries in lexical order.
-		_ = fs.WalkDir(fsys, root, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if !yield(Event{}, &ReadError{File: path, Record: -1, Err: err, wholeFile: true}) {
-					return fs.SkipAll
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if path != root && d.Name() == "CloudTrail-Digest" {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !d.Type().IsRegular() || !isLogFileName(d.Name()) {
-				return nil
-			}
-			if !readFSFile(fsys, path, &o, yield) {
-				return fs.SkipAll
-			}
-			return nil
-		})
+// counts returns Counts, or somewhere to count that nobody reads.
+func (o *ReadOptions) counts() *FileCounts {
+	if o.Counts != nil {
+		return o.Counts
 	}
-}
-
-func isLogFileName(name string) bool {
-	return strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".gz")
-}
-
-// readFSFile reads one file of fsys. It returns false when yield asked to
-// stop.
-func readFSFile(fsys fs.FS, path string, o *ReadOptions, yield func(Event, error) bool) bool {
-	o.count(func(c *FileCounts) { c.Files++ })
-	f, err := fsys.Open(path)
-	if err != nil {
-		return yield(Event{}, &ReadError{File: path, Record: -1, Err: err, wholeFile: true})
-	}
-	defer f.Close()
-	return readLogFile(f, path, o, yield)
+	return new(FileCounts)
 }
 
 // readLogFile streams the events of one log file to yield. It returns false
 // when yield asked to stop.
-func readLogFile(r io.Reader, name string, o *ReadOptions, yield func(Event, error) bool) bool {
+func readLogFile(r io.Reader, name string, counts *FileCounts, yield func(Event, error) bool) bool {
 	br := bufio.NewReaderSize(r, 16<<10)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -144,7 +89,7 @@ func readLogFile(r io.Reader, name string, o *ReadOptions, yield func(Event, err
 		defer gz.Close()
 		src = gz
 	}
-	s := &logScanner{r: src, buf: make([]byte, 0, 16<<10), needle: []byte(UserPoolEventSource), opts: o}
+	s := &logScanner{r: src, buf: make([]byte, 0, 16<<10), needle: []byte(UserPoolEventSource), counts: counts}
 	fail := func(record int, err error) bool {
 		return yield(Event{}, &ReadError{File: name, Record: record, Err: err, wholeFile: true})
 	}
@@ -230,7 +175,7 @@ type logScanner struct {
 	off    int
 	err    error // the reader's sticky error, io.EOF at the end
 	needle []byte
-	opts   *ReadOptions
+	counts *FileCounts // never nil
 }
 
 // minRead is the least room that more leaves for a read, so that reads
@@ -457,16 +402,14 @@ func (s *logScanner) records(name string, yield func(Event, error) bool) (ok, mo
 		if err != nil {
 			return fail(index, s.eofErr(err, "inside the record"))
 		}
-		if s.opts.Counts != nil {
-			s.opts.Counts.Records++
-		}
+		s.counts.Records++
 		if !hit {
-			s.opts.count(func(c *FileCounts) { c.OtherServices++ })
+			s.counts.OtherServices++
 		} else {
 			e, err := parseRecord(bytes.Clone(rec), true)
 			switch {
 			case errors.Is(err, ErrNotUserPoolEvent):
-				s.opts.count(func(c *FileCounts) { c.OtherServices++ })
+				s.counts.OtherServices++
 			case err != nil:
 				if !yield(Event{}, &ReadError{File: name, Record: index, EventID: recordEventID(rec), Err: err}) {
 					return false, false

@@ -1,0 +1,224 @@
+package cognitomon
+
+import (
+	"io/fs"
+	"iter"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// ReadEventFiles reads the user-pool events of the CloudTrail log files in
+// fsys at root: root itself when it is a file (whatever its name), or every
+// regular file under root whose name ends in .json, .json.gz or .gz, in
+// lexical order, skipping CloudTrail-Digest directories (digest files are
+// not log files). Each file is read as ReadEvents reads it.
+//
+// Files are decompressed and decoded in parallel, up to GOMAXPROCS at a
+// time, but the sequence is the same as reading them one by one: files in
+// lexical order, each file's events and errors in the file's order, and
+// Counts updated as the sequence reaches each record. Memory stays bounded:
+// each file in flight holds at most a few hundred decoded events that the
+// loop has not taken yet. fsys must be safe for concurrent use, as
+// os.DirFS and fstest.MapFS are.
+//
+// A file that cannot be opened or is corrupt is yielded as a *ReadError;
+// if the loop continues, reading goes on with the next file.
+func ReadEventFiles(fsys fs.FS, root string, optFns ...func(*ReadOptions)) iter.Seq2[Event, error] {
+	o := readOptions(optFns)
+	return readEventFiles(fsys, root, &o, runtime.GOMAXPROCS(0), fileBatch)
+}
+
+// fileBatch is how many events and errors a file's reader hands over at a
+// time, and fileQueue how many such batches of one file may wait.
+const (
+	fileBatch = 256
+	fileQueue = 4
+)
+
+// readEventFiles is ReadEventFiles with workers files read at a time, each
+// handing over batch items at a time; with one worker it reads in the
+// loop's goroutine.
+func readEventFiles(fsys fs.FS, root string, o *ReadOptions, workers, batch int) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		info, err := fs.Stat(fsys, root)
+		if err != nil {
+			yield(Event{}, &ReadError{File: root, Record: -1, Err: err, wholeFile: true})
+			return
+		}
+		if workers <= 1 {
+			walkLogFiles(fsys, root, info, func(path string, err error) bool {
+				if err != nil {
+					return yield(Event{}, err)
+				}
+				o.count(func(c *FileCounts) { c.Files++ })
+				return readFSFile(fsys, path, o.counts(), yield)
+			})
+			return
+		}
+		readParallel(fsys, root, info, o, workers, batch, yield)
+	}
+}
+
+// walkLogFiles calls visit with each log file under root in lexical order,
+// or with a *ReadError for a directory that could not be read, until visit
+// returns false.
+func walkLogFiles(fsys fs.FS, root string, info fs.FileInfo, visit func(path string, err error) bool) {
+	if !info.IsDir() {
+		visit(root, nil)
+		return
+	}
+	// WalkDir visits directory entries in lexical order.
+	_ = fs.WalkDir(fsys, root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if !visit("", &ReadError{File: path, Record: -1, Err: err, wholeFile: true}) {
+				return fs.SkipAll
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if path != root && d.Name() == "CloudTrail-Digest" {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !isLogFileName(d.Name()) {
+			return nil
+		}
+		if !visit(path, nil) {
+			return fs.SkipAll
+		}
+		return nil
+	})
+}
+
+func isLogFileName(name string) bool {
+	return strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".gz")
+}
+
+// readFSFile reads one file of fsys. It returns false when yield asked to
+// stop.
+func readFSFile(fsys fs.FS, path string, counts *FileCounts, yield func(Event, error) bool) bool {
+	f, err := fsys.Open(path)
+	if err != nil {
+		return yield(Event{}, &ReadError{File: path, Record: -1, Err: err, wholeFile: true})
+	}
+	defer f.Close()
+	return readLogFile(f, path, counts, yield)
+}
+
+// fileItem is one event or error of a file read ahead, with the file's
+// counts as they stood when the sequential reader would have yielded it.
+type fileItem struct {
+	e                     Event
+	err                   error
+	records, otherService int64
+	last                  bool // the file's end: e and err are unset
+}
+
+// fileJob is one entry of the walk: a log file to read, or a walk error.
+type fileJob struct {
+	path  string
+	err   error
+	items chan []fileItem // nil for a walk error
+}
+
+// readParallel reads the files with a pool of workers, each reading whole
+// files ahead into its job's bounded queue, while the loop's goroutine
+// takes the jobs in walk order. Nothing is read ahead beyond 2*workers
+// files, and all goroutines have ended when it returns.
+func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, workers, batch int, yield func(Event, error) bool) {
+	done := make(chan struct{})
+	ordered := make(chan *fileJob, workers)
+	work := make(chan *fileJob)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(done)
+
+	wg.Add(1)
+	go func() { // the walk, in lexical order
+		defer wg.Done()
+		defer close(ordered)
+		defer close(work)
+		walkLogFiles(fsys, root, info, func(path string, err error) bool {
+			j := &fileJob{path: path, err: err}
+			if err == nil {
+				j.items = make(chan []fileItem, fileQueue)
+			}
+			select {
+			case ordered <- j:
+			case <-done:
+				return false
+			}
+			if j.items == nil {
+				return true
+			}
+			select {
+			case work <- j:
+				return true
+			case <-done:
+				return false
+			}
+		})
+	}()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				readAhead(fsys, j, batch, done)
+			}
+		}()
+	}
+
+	for j := range ordered {
+		if j.items == nil {
+			if !yield(Event{}, j.err) {
+				return
+			}
+			continue
+		}
+		o.count(func(c *FileCounts) { c.Files++ })
+		var records, others int64
+		for items := range j.items {
+			for _, it := range items {
+				if o.Counts != nil {
+					o.Counts.Records += it.records - records
+					o.Counts.OtherServices += it.otherService - others
+				}
+				records, others = it.records, it.otherService
+				if it.last {
+					continue
+				}
+				if !yield(it.e, it.err) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// readAhead reads the job's file into its queue, batch items at a time,
+// and closes the queue. It gives up when done is closed.
+func readAhead(fsys fs.FS, j *fileJob, batch int, done <-chan struct{}) {
+	defer close(j.items)
+	var counts FileCounts
+	items := make([]fileItem, 0, batch)
+	send := func() bool {
+		select {
+		case j.items <- items:
+			items = make([]fileItem, 0, batch)
+			return true
+		case <-done:
+			return false
+		}
+	}
+	ok := readFSFile(fsys, j.path, &counts, func(e Event, err error) bool {
+		items = append(items, fileItem{e: e, err: err, records: counts.Records, otherService: counts.OtherServices})
+		return len(items) < batch || send()
+	})
+	if ok {
+		items = append(items, fileItem{records: counts.Records, otherService: counts.OtherServices, last: true})
+		send()
+	}
+}
