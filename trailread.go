@@ -131,6 +131,9 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 	done := make(chan struct{})
 	ordered := make(chan *fileJob, workers)
 	work := make(chan *fileJob)
+	// Batches go back to the workers once taken, so that reading
+	// allocates no more than the events themselves.
+	free := make(chan []fileItem, 2*workers*fileQueue)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer close(done)
@@ -166,7 +169,7 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				readAhead(fsys, j, batch, done)
+				readAhead(fsys, j, batch, free, done)
 			}
 		}()
 	}
@@ -194,20 +197,34 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 					return
 				}
 			}
+			clear(items)
+			select {
+			case free <- items[:0]:
+			default:
+			}
 		}
 	}
 }
 
 // readAhead reads the job's file into its queue, batch items at a time,
-// and closes the queue. It gives up when done is closed.
-func readAhead(fsys fs.FS, j *fileJob, batch int, done <-chan struct{}) {
+// taking empty batches from free, and closes the queue. It gives up when
+// done is closed.
+func readAhead(fsys fs.FS, j *fileJob, batch int, free chan []fileItem, done <-chan struct{}) {
 	defer close(j.items)
 	var counts FileCounts
-	items := make([]fileItem, 0, batch)
+	next := func() []fileItem {
+		select {
+		case items := <-free:
+			return items
+		default:
+			return make([]fileItem, 0, batch)
+		}
+	}
+	items := next()
 	send := func() bool {
 		select {
 		case j.items <- items:
-			items = make([]fileItem, 0, batch)
+			items = next()
 			return true
 		case <-done:
 			return false
