@@ -29,7 +29,8 @@ func ParseEvent(data []byte) (Event, error) {
 
 // rawRecord is the part of a CloudTrail record that Event is built from.
 type rawRecord struct {
-	eventTime, eventSource, eventName, eventType  string
+	eventTime                                     []byte // valid while the record's data is
+	eventSource, eventName, eventType             string
 	awsRegion, sourceIP, userAgent                string
 	errorCode, errorMessage, requestID, eventID   string
 	recipient                                     string
@@ -46,7 +47,13 @@ type rawRecord struct {
 // parseRecord is ParseEvent; owned says whether data may be kept as Raw
 // without a copy.
 func parseRecord(data []byte, owned bool) (Event, error) {
-	d := recordDecoder{data: data}
+	return parseCached(data, owned, nil)
+}
+
+// parseCached is parseRecord taking the strings that repeat from record to
+// record from cache, which may be nil.
+func parseCached(data []byte, owned bool, cache *stringCache) (Event, error) {
+	d := recordDecoder{data: data, cache: cache}
 	d.skipSpace()
 	if d.pos >= len(data) {
 		return Event{}, errors.New("empty record")
@@ -74,9 +81,9 @@ func parseRecord(data []byte, owned bool) (Event, error) {
 	if r.eventName == "" {
 		return Event{}, errors.New("user pool record has no eventName")
 	}
-	t, err := time.Parse(time.RFC3339Nano, r.eventTime)
+	t, err := parseEventTime(r.eventTime)
 	if err != nil {
-		return Event{}, fmt.Errorf("user pool record %s has eventTime %q, not an RFC 3339 time", text.Truncate(r.eventName), text.Truncate(r.eventTime))
+		return Event{}, fmt.Errorf("user pool record %s has eventTime %q, not an RFC 3339 time", text.Truncate(r.eventName), text.Truncate(string(r.eventTime)))
 	}
 	raw := data
 	if !owned {
@@ -116,8 +123,72 @@ func parseRecord(data []byte, owned bool) (Event, error) {
 // with escapes or non-ASCII bytes are unquoted by encoding/json, so they
 // read exactly as it reads them.
 type recordDecoder struct {
-	data []byte
-	pos  int
+	data  []byte
+	pos   int
+	cache *stringCache // nil: every string is allocated
+}
+
+// stringCache holds one copy of each string that repeats from record to
+// record (names, Regions, user agents, client and pool IDs, error codes),
+// so that decoding them allocates nothing. It is bounded; it is not safe
+// for concurrent use.
+type stringCache struct{ m map[string]string }
+
+// maxCachedStrings and maxCachedLen bound a stringCache: past them,
+// strings are allocated as without one.
+const (
+	maxCachedStrings = 4096
+	maxCachedLen     = 512
+)
+
+func (c *stringCache) get(b []byte) string {
+	if c == nil {
+		return string(b)
+	}
+	if s, ok := c.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(b) <= maxCachedLen && len(c.m) < maxCachedStrings {
+		if c.m == nil {
+			c.m = make(map[string]string)
+		}
+		c.m[s] = s
+	}
+	return s
+}
+
+// parseEventTime parses an RFC 3339 eventTime as time.Parse with
+// time.RFC3339Nano does, without allocating for CloudTrail's own form
+// (2026-03-02T10:00:01Z).
+func parseEventTime(b []byte) (time.Time, error) {
+	if len(b) == 20 && b[4] == '-' && b[7] == '-' && b[10] == 'T' && b[13] == ':' && b[16] == ':' && b[19] == 'Z' {
+		year, ok1 := digits(b[0:4])
+		month, ok2 := digits(b[5:7])
+		day, ok3 := digits(b[8:10])
+		hour, ok4 := digits(b[11:13])
+		minute, ok5 := digits(b[14:16])
+		sec, ok6 := digits(b[17:19])
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && month >= 1 && month <= 12 && day >= 1 && hour < 24 && minute < 60 && sec < 60 {
+			t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
+			if t.Day() == day { // not normalized from a day past the month's end
+				return t, nil
+			}
+		}
+	}
+	return time.Parse(time.RFC3339Nano, string(b))
+}
+
+// digits returns the value of b if it is all ASCII digits.
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 const maxJSONDepth = 10000
@@ -449,6 +520,39 @@ func (d *recordDecoder) stringValue(depth int) (string, error) {
 	return string(unquote(tok, simple)), nil
 }
 
+// cachedValue is stringValue for a member whose values repeat.
+func (d *recordDecoder) cachedValue(depth int) (string, error) {
+	c, err := d.peek()
+	if err != nil {
+		return "", err
+	}
+	if c != '"' {
+		return "", d.skipValue(depth)
+	}
+	tok, simple, err := d.str()
+	if err != nil {
+		return "", err
+	}
+	return d.cache.get(unquote(tok, simple)), nil
+}
+
+// bytesValue is stringValue returning the bytes, which may be a part of
+// the data.
+func (d *recordDecoder) bytesValue(depth int) ([]byte, error) {
+	c, err := d.peek()
+	if err != nil {
+		return nil, err
+	}
+	if c != '"' {
+		return nil, d.skipValue(depth)
+	}
+	tok, simple, err := d.str()
+	if err != nil {
+		return nil, err
+	}
+	return unquote(tok, simple), nil
+}
+
 // boolValue consumes a value and returns it if it is true, else false.
 func (d *recordDecoder) boolValue(depth int) (bool, error) {
 	c, err := d.peek()
@@ -493,8 +597,9 @@ func isJSONNumber(s string) bool {
 }
 
 // firstString consumes a value and returns its first element if it is an
-// array whose first element is a string, else "".
-func (d *recordDecoder) firstString(depth int) (string, error) {
+// array whose first element is a string, else "", from the cache when
+// cached is set.
+func (d *recordDecoder) firstString(depth int, cached bool) (string, error) {
 	c, err := d.peek()
 	if err != nil {
 		return "", err
@@ -508,7 +613,11 @@ func (d *recordDecoder) firstString(depth int) (string, error) {
 			return d.skipValue(depth)
 		}
 		var err error
-		first, err = d.stringValue(depth)
+		if cached {
+			first, err = d.cachedValue(depth)
+		} else {
+			first, err = d.stringValue(depth)
+		}
 		return err
 	})
 	return first, err
@@ -533,31 +642,36 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 		*dst, err = d.stringValue(depth)
 		return err
 	}
+	cached := func(dst *string) error {
+		*dst, err = d.cachedValue(depth)
+		return err
+	}
 	switch string(key) {
 	case "eventTime":
-		return str(&r.eventTime)
+		r.eventTime, err = d.bytesValue(depth)
+		return err
 	case "eventSource":
-		return str(&r.eventSource)
+		return cached(&r.eventSource)
 	case "eventName":
-		return str(&r.eventName)
+		return cached(&r.eventName)
 	case "eventType":
-		return str(&r.eventType)
+		return cached(&r.eventType)
 	case "awsRegion":
-		return str(&r.awsRegion)
+		return cached(&r.awsRegion)
 	case "sourceIPAddress":
 		return str(&r.sourceIP)
 	case "userAgent":
-		return str(&r.userAgent)
+		return cached(&r.userAgent)
 	case "errorCode":
-		return str(&r.errorCode)
+		return cached(&r.errorCode)
 	case "errorMessage":
-		return str(&r.errorMessage)
+		return cached(&r.errorMessage)
 	case "requestID":
 		return str(&r.requestID)
 	case "eventID":
 		return str(&r.eventID)
 	case "recipientAccountId":
-		return str(&r.recipient)
+		return cached(&r.recipient)
 	case "readOnly":
 		r.readOnly, err = d.boolValue(depth)
 		return err
@@ -566,9 +680,9 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 		return d.objectValue(depth, func(key []byte, depth int) (err error) {
 			switch string(key) {
 			case "type":
-				r.callerType, err = d.stringValue(depth)
+				r.callerType, err = d.cachedValue(depth)
 			case "arn":
-				r.callerARN, err = d.stringValue(depth)
+				r.callerARN, err = d.cachedValue(depth)
 			default:
 				err = d.skipValue(depth)
 			}
@@ -579,13 +693,13 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 		return d.objectValue(depth, func(key []byte, depth int) (err error) {
 			switch string(key) {
 			case "authFlow":
-				r.reqAuthFlow, err = d.stringValue(depth)
+				r.reqAuthFlow, err = d.cachedValue(depth)
 			case "clientId":
-				r.reqClientID, err = d.stringValue(depth)
+				r.reqClientID, err = d.cachedValue(depth)
 			case "userPoolId":
-				r.reqPoolID, err = d.stringValue(depth)
+				r.reqPoolID, err = d.cachedValue(depth)
 			case "challengeName":
-				r.reqChall, err = d.stringValue(depth)
+				r.reqChall, err = d.cachedValue(depth)
 			default:
 				err = d.skipValue(depth)
 			}
@@ -627,19 +741,19 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 			case "sub":
 				r.adSub, err = d.stringValue(depth)
 			case "userPoolId":
-				r.adPoolID, err = d.stringValue(depth)
+				r.adPoolID, err = d.cachedValue(depth)
 			case "clientId":
-				r.adClientID, err = d.stringValue(depth)
+				r.adClientID, err = d.cachedValue(depth)
 			case "requestParameters":
 				r.adClientIDs, r.adGrantTypes, r.adSubs = "", "", ""
 				err = d.objectValue(depth, func(key []byte, depth int) (err error) {
 					switch string(key) {
 					case "client_id":
-						r.adClientIDs, err = d.firstString(depth)
+						r.adClientIDs, err = d.firstString(depth, true)
 					case "grant_type":
-						r.adGrantTypes, err = d.firstString(depth)
+						r.adGrantTypes, err = d.firstString(depth, true)
 					case "sub":
-						r.adSubs, err = d.firstString(depth)
+						r.adSubs, err = d.firstString(depth, false)
 					default:
 						err = d.skipValue(depth)
 					}

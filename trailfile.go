@@ -79,17 +79,56 @@ func (o *ReadOptions) counts() *FileCounts {
 // readLogFile streams the events of one log file to yield. It returns false
 // when yield asked to stop.
 func readLogFile(r io.Reader, name string, counts *FileCounts, yield func(Event, error) bool) bool {
-	br := bufio.NewReaderSize(r, 16<<10)
-	var src io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
+	return new(logReader).read(r, name, counts, yield)
+}
+
+// logReader reads log files one after another, reusing its buffers and
+// its gzip reader, which are most of the garbage when files are small. It
+// is not safe for concurrent use.
+type logReader struct {
+	br    *bufio.Reader
+	gz    *gzip.Reader
+	buf   []byte
+	cache stringCache
+}
+
+// keptBuffer is the largest scan buffer a logReader keeps for the next
+// file; one that grew for a huge record is let go.
+const keptBuffer = 1 << 20
+
+// read streams the events of one log file to yield. It returns false when
+// yield asked to stop.
+func (lr *logReader) read(r io.Reader, name string, counts *FileCounts, yield func(Event, error) bool) bool {
+	if lr.br == nil {
+		lr.br = bufio.NewReaderSize(r, 16<<10)
+	} else {
+		lr.br.Reset(r)
+	}
+	var src io.Reader = lr.br
+	if magic, _ := lr.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		var err error
+		if lr.gz == nil {
+			lr.gz, err = gzip.NewReader(lr.br)
+		} else {
+			err = lr.gz.Reset(lr.br)
+		}
 		if err != nil {
+			lr.gz = nil
 			return yield(Event{}, &ReadError{File: name, Record: -1, Err: fmt.Errorf("bad gzip data: %w", err), wholeFile: true})
 		}
-		defer gz.Close()
-		src = gz
+		src = lr.gz
 	}
-	s := &logScanner{r: src, buf: make([]byte, 0, 16<<10), needle: []byte(UserPoolEventSource), counts: counts}
+	if lr.buf == nil {
+		lr.buf = make([]byte, 0, 16<<10)
+	}
+	s := &logScanner{r: src, buf: lr.buf[:0], needle: []byte(UserPoolEventSource), counts: counts, cache: &lr.cache}
+	defer func() {
+		// Events own copies of their records, so the buffer is free.
+		lr.buf = nil
+		if cap(s.buf) <= keptBuffer {
+			lr.buf = s.buf[:0]
+		}
+	}()
 	fail := func(record int, err error) bool {
 		return yield(Event{}, &ReadError{File: name, Record: record, Err: err, wholeFile: true})
 	}
@@ -176,6 +215,7 @@ type logScanner struct {
 	err    error // the reader's sticky error, io.EOF at the end
 	needle []byte
 	counts *FileCounts // never nil
+	cache  *stringCache
 }
 
 // minRead is the least room that more leaves for a read, so that reads
@@ -406,7 +446,7 @@ func (s *logScanner) records(name string, yield func(Event, error) bool) (ok, mo
 		if !hit {
 			s.counts.OtherServices++
 		} else {
-			e, err := parseRecord(bytes.Clone(rec), true)
+			e, err := parseCached(bytes.Clone(rec), true, s.cache)
 			switch {
 			case errors.Is(err, ErrNotUserPoolEvent):
 				s.counts.OtherServices++

@@ -47,12 +47,13 @@ func readEventFiles(fsys fs.FS, root string, o *ReadOptions, workers, batch int)
 			return
 		}
 		if workers <= 1 {
+			var lr logReader
 			walkLogFiles(fsys, root, info, func(path string, err error) bool {
 				if err != nil {
 					return yield(Event{}, err)
 				}
 				o.count(func(c *FileCounts) { c.Files++ })
-				return readFSFile(fsys, path, o.counts(), yield)
+				return readFSFile(&lr, fsys, path, o.counts(), yield)
 			})
 			return
 		}
@@ -98,13 +99,13 @@ func isLogFileName(name string) bool {
 
 // readFSFile reads one file of fsys. It returns false when yield asked to
 // stop.
-func readFSFile(fsys fs.FS, path string, counts *FileCounts, yield func(Event, error) bool) bool {
+func readFSFile(lr *logReader, fsys fs.FS, path string, counts *FileCounts, yield func(Event, error) bool) bool {
 	f, err := fsys.Open(path)
 	if err != nil {
 		return yield(Event{}, &ReadError{File: path, Record: -1, Err: err, wholeFile: true})
 	}
 	defer f.Close()
-	return readLogFile(f, path, counts, yield)
+	return lr.read(f, path, counts, yield)
 }
 
 // fileItem is one event or error of a file read ahead, with the file's
@@ -168,8 +169,9 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var lr logReader
 			for j := range work {
-				readAhead(fsys, j, batch, free, done)
+				readAhead(&lr, fsys, j, batch, free, done)
 			}
 		}()
 	}
@@ -209,7 +211,7 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 // readAhead reads the job's file into its queue, batch items at a time,
 // taking empty batches from free, and closes the queue. It gives up when
 // done is closed.
-func readAhead(fsys fs.FS, j *fileJob, batch int, free chan []fileItem, done <-chan struct{}) {
+func readAhead(lr *logReader, fsys fs.FS, j *fileJob, batch int, free chan []fileItem, done <-chan struct{}) {
 	defer close(j.items)
 	var counts FileCounts
 	next := func() []fileItem {
@@ -230,7 +232,7 @@ func readAhead(fsys fs.FS, j *fileJob, batch int, free chan []fileItem, done <-c
 			return false
 		}
 	}
-	ok := readFSFile(fsys, j.path, &counts, func(e Event, err error) bool {
+	ok := readFSFile(lr, fsys, j.path, &counts, func(e Event, err error) bool {
 		items = append(items, fileItem{e: e, err: err, records: counts.Records, otherService: counts.OtherServices})
 		return len(items) < batch || send()
 	})
