@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"runtime"
 
 	"github.com/cognitomon/cognitomon/internal/text"
 	"github.com/klauspost/compress/gzip"
@@ -79,7 +80,8 @@ func (o *ReadOptions) counts() *FileCounts {
 // readLogFile streams the events of one log file to yield. It returns false
 // when yield asked to stop.
 func readLogFile(r io.Reader, name string, counts *FileCounts, yield func(Event, error) bool) bool {
-	return new(logReader).read(r, name, counts, yield)
+	lr := logReader{ahead: runtime.GOMAXPROCS(0) > 1}
+	return lr.read(r, name, counts, yield)
 }
 
 // logReader reads log files one after another, reusing its buffers and
@@ -90,6 +92,10 @@ type logReader struct {
 	gz    *gzip.Reader
 	buf   []byte
 	cache stringCache
+	// ahead, when set, has gzip data decompressed in a goroutine of its
+	// own, chunks from free.
+	ahead bool
+	free  chan []byte
 }
 
 // keptBuffer is the largest scan buffer a logReader keeps for the next
@@ -117,6 +123,14 @@ func (lr *logReader) read(r io.Reader, name string, counts *FileCounts, yield fu
 			return yield(Event{}, &ReadError{File: name, Record: -1, Err: fmt.Errorf("bad gzip data: %w", err), wholeFile: true})
 		}
 		src = lr.gz
+		if lr.ahead {
+			if lr.free == nil {
+				lr.free = make(chan []byte, aheadChunks+2)
+			}
+			a := startAhead(lr.gz, lr.free)
+			defer a.stop()
+			src = a
+		}
 	}
 	if lr.buf == nil {
 		lr.buf = make([]byte, 0, 16<<10)

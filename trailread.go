@@ -1,6 +1,7 @@
 package cognitomon
 
 import (
+	"io"
 	"io/fs"
 	"iter"
 	"runtime"
@@ -18,9 +19,9 @@ import (
 // time, but the sequence is the same as reading them one by one: files in
 // lexical order, each file's events and errors in the file's order, and
 // Counts updated as the sequence reaches each record. Memory stays bounded:
-// each file in flight holds at most a few hundred decoded events that the
-// loop has not taken yet. fsys must be safe for concurrent use, as
-// os.DirFS and fstest.MapFS are.
+// at most 2×GOMAXPROCS+1 files are in flight, each holding at most 1024
+// decoded events, with 1 MiB of records, that the loop has not taken yet.
+// fsys must be safe for concurrent use, as os.DirFS and fstest.MapFS are.
 //
 // A file that cannot be opened or is corrupt is yielded as a *ReadError;
 // if the loop continues, reading goes on with the next file.
@@ -30,10 +31,14 @@ func ReadEventFiles(fsys fs.FS, root string, optFns ...func(*ReadOptions)) iter.
 }
 
 // fileBatch is how many events and errors a file's reader hands over at a
-// time, and fileQueue how many such batches of one file may wait.
+// time, batchBytes how many bytes of records at most, and fileQueue how
+// many such batches of one file may wait: a file read ahead holds at most
+// 1 MiB of records (and 1024 events). More would let a worker read further
+// ahead of a slow loop, but every MiB of it is live heap.
 const (
-	fileBatch = 256
-	fileQueue = 4
+	fileBatch  = 256
+	batchBytes = 256 << 10
+	fileQueue  = 4
 )
 
 // readEventFiles is ReadEventFiles with workers files read at a time, each
@@ -134,7 +139,7 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 	work := make(chan *fileJob)
 	// Batches go back to the workers once taken, so that reading
 	// allocates no more than the events themselves.
-	free := make(chan []fileItem, 2*workers*fileQueue)
+	free := make(chan []fileItem, 2*workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer close(done)
@@ -169,7 +174,7 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var lr logReader
+			lr := logReader{ahead: true}
 			for j := range work {
 				readAhead(&lr, fsys, j, batch, free, done)
 			}
@@ -214,6 +219,7 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 func readAhead(lr *logReader, fsys fs.FS, j *fileJob, batch int, free chan []fileItem, done <-chan struct{}) {
 	defer close(j.items)
 	var counts FileCounts
+	size := 0
 	next := func() []fileItem {
 		select {
 		case items := <-free:
@@ -226,7 +232,7 @@ func readAhead(lr *logReader, fsys fs.FS, j *fileJob, batch int, free chan []fil
 	send := func() bool {
 		select {
 		case j.items <- items:
-			items = next()
+			items, size = next(), 0
 			return true
 		case <-done:
 			return false
@@ -234,10 +240,104 @@ func readAhead(lr *logReader, fsys fs.FS, j *fileJob, batch int, free chan []fil
 	}
 	ok := readFSFile(lr, fsys, j.path, &counts, func(e Event, err error) bool {
 		items = append(items, fileItem{e: e, err: err, records: counts.Records, otherService: counts.OtherServices})
-		return len(items) < batch || send()
+		size += len(e.Raw)
+		return len(items) < batch && size < batchBytes || send()
 	})
 	if ok {
 		items = append(items, fileItem{records: counts.Records, otherService: counts.OtherServices, last: true})
 		send()
 	}
+}
+
+// aheadChunk is one chunk of decompressed data, with the error that ended
+// the data after it, if any.
+type aheadChunk struct {
+	b   []byte
+	err error
+}
+
+// aheadSize is the size of the chunks that an aheadReader decompresses,
+// and aheadChunks how many may wait: 256 KiB ahead of the scanner.
+const (
+	aheadSize   = 64 << 10
+	aheadChunks = 4
+)
+
+// aheadReader decompresses in a goroutine of its own, a few chunks ahead
+// of its reader, so that one file's gunzip and its scan use two cores. It
+// yields the same bytes and then the same error as the source.
+type aheadReader struct {
+	chunks chan aheadChunk
+	free   chan []byte // empty chunks, shared with the logReader
+	done   chan struct{}
+	exited chan struct{}
+	cur    []byte // the unread part of held
+	held   []byte
+	err    error
+}
+
+// startAhead starts decompressing src into chunks from free.
+func startAhead(src io.Reader, free chan []byte) *aheadReader {
+	a := &aheadReader{
+		chunks: make(chan aheadChunk, aheadChunks),
+		free:   free,
+		done:   make(chan struct{}),
+		exited: make(chan struct{}),
+	}
+	go a.fill(src)
+	return a
+}
+
+func (a *aheadReader) fill(src io.Reader) {
+	defer close(a.exited)
+	for {
+		var b []byte
+		select {
+		case b = <-a.free:
+		default:
+			b = make([]byte, aheadSize)
+		}
+		n := 0
+		var err error
+		for n < len(b) && err == nil {
+			var k int
+			k, err = src.Read(b[n:])
+			n += k
+		}
+		select {
+		case a.chunks <- aheadChunk{b: b[:n], err: err}:
+		case <-a.done:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Read returns the decompressed bytes in order, then the source's error.
+func (a *aheadReader) Read(p []byte) (int, error) {
+	for len(a.cur) == 0 {
+		if a.held != nil {
+			select {
+			case a.free <- a.held[:cap(a.held)]:
+			default:
+			}
+			a.held = nil
+		}
+		if a.err != nil {
+			return 0, a.err
+		}
+		c := <-a.chunks
+		a.held, a.cur, a.err = c.b, c.b, c.err
+	}
+	n := copy(p, a.cur)
+	a.cur = a.cur[n:]
+	return n, nil
+}
+
+// stop ends the goroutine and waits for it, so that the source is free.
+func (a *aheadReader) stop() {
+	close(a.done)
+	<-a.exited
 }
