@@ -2,7 +2,6 @@ package cognitomon
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognitomon/cognitomon/internal/jsonscan"
 	"github.com/cognitomon/cognitomon/internal/text"
 )
 
@@ -53,20 +53,20 @@ func parseRecord(data []byte, owned bool) (Event, error) {
 // parseCached is parseRecord taking the strings that repeat from record to
 // record from cache, which may be nil.
 func parseCached(data []byte, owned bool, cache *stringCache) (Event, error) {
-	d := recordDecoder{data: data, cache: cache}
-	d.skipSpace()
-	if d.pos >= len(data) {
+	d := recordDecoder{Scanner: jsonscan.Scanner{Data: data}, cache: cache}
+	d.SkipSpace()
+	if d.Pos >= len(data) {
 		return Event{}, errors.New("empty record")
 	}
-	if c := data[d.pos]; c != '{' {
+	if c := data[d.Pos]; c != '{' {
 		return Event{}, fmt.Errorf("record is not a JSON object: it starts with %q", c)
 	}
 	var r rawRecord
 	err := d.object(1, func(key []byte, depth int) error { return d.topMember(&r, key, depth) })
 	if err == nil {
-		d.skipSpace()
-		if d.pos < len(data) {
-			err = d.syntaxError("invalid character %q after top-level value", data[d.pos])
+		d.SkipSpace()
+		if d.Pos < len(data) {
+			err = d.Errorf("invalid character %q after top-level value", data[d.Pos])
 		}
 	}
 	if err != nil {
@@ -115,7 +115,8 @@ func parseCached(data []byte, owned bool, cache *stringCache) (Event, error) {
 	}, nil
 }
 
-// recordDecoder is a single-pass JSON decoder for one CloudTrail record. It
+// recordDecoder decodes one CloudTrail record with the one JSON scanner,
+// internal/jsonscan, in a single pass. It
 // validates the whole record as encoding/json would (RFC 8259, at most
 // 10,000 levels of nesting) but decodes only the members that Event needs,
 // matching keys exactly. A member that occurs twice counts with its last
@@ -123,8 +124,7 @@ func parseCached(data []byte, owned bool, cache *stringCache) (Event, error) {
 // with escapes or non-ASCII bytes are unquoted by encoding/json, so they
 // read exactly as it reads them.
 type recordDecoder struct {
-	data  []byte
-	pos   int
+	jsonscan.Scanner
 	cache *stringCache // nil: every string is allocated
 }
 
@@ -191,314 +191,21 @@ func digits(b []byte) (int, bool) {
 	return n, true
 }
 
-const maxJSONDepth = 10000
-
-// recordSyntaxError is a syntax error at a byte offset of the record.
-type recordSyntaxError struct {
-	msg    string
-	offset int
-}
-
-func (e *recordSyntaxError) Error() string {
-	return e.msg + " at offset " + strconv.Itoa(e.offset)
-}
-
-func (d *recordDecoder) syntaxError(format string, args ...any) error {
-	return &recordSyntaxError{msg: fmt.Sprintf(format, args...), offset: d.pos}
-}
-
-func (d *recordDecoder) eof() error {
-	return &recordSyntaxError{msg: "unexpected end of JSON input", offset: len(d.data)}
-}
-
-func (d *recordDecoder) skipSpace() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
-		case ' ', '\t', '\r', '\n':
-			d.pos++
-		default:
-			return
-		}
-	}
-}
-
-// peek skips whitespace and returns the next byte.
-func (d *recordDecoder) peek() (byte, error) {
-	d.skipSpace()
-	if d.pos >= len(d.data) {
-		return 0, d.eof()
-	}
-	return d.data[d.pos], nil
-}
-
-// object decodes the object at pos, calling member for each key (unquoted)
-// with pos before the value, which member must consume. depth is the
-// object's own nesting level.
+// object decodes the object at Pos, calling member for each key,
+// unquoted, with Pos before the value, which member must consume. depth is
+// the object's own nesting level.
 func (d *recordDecoder) object(depth int, member func(key []byte, depth int) error) error {
-	if depth > maxJSONDepth {
-		return d.syntaxError("exceeded max depth")
-	}
-	d.pos++ // '{'
-	c, err := d.peek()
-	if err != nil {
-		return err
-	}
-	if c == '}' {
-		d.pos++
-		return nil
-	}
-	for {
-		c, err := d.peek()
-		if err != nil {
-			return err
-		}
-		if c != '"' {
-			return d.syntaxError("invalid character %q looking for beginning of object key string", c)
-		}
-		tok, simple, err := d.str()
-		if err != nil {
-			return err
-		}
-		if c, err := d.peek(); err != nil {
-			return err
-		} else if c != ':' {
-			return d.syntaxError("invalid character %q after object key", c)
-		}
-		d.pos++
-		if member == nil {
-			err = d.skipValue(depth)
-		} else {
-			err = member(unquote(tok, simple), depth)
-		}
-		if err != nil {
-			return err
-		}
-		c, err = d.peek()
-		if err != nil {
-			return err
-		}
-		d.pos++
-		switch c {
-		case ',':
-		case '}':
-			return nil
-		default:
-			d.pos--
-			return d.syntaxError("invalid character %q after object key:value pair", c)
-		}
-	}
+	return d.Object(depth, func(key jsonscan.Str, depth int) error { return member(unquote(key), depth) })
 }
 
-// array decodes the array at pos, calling elem for each element with pos
-// before it, which elem must consume.
-func (d *recordDecoder) array(depth int, elem func(i, depth int) error) error {
-	if depth > maxJSONDepth {
-		return d.syntaxError("exceeded max depth")
-	}
-	d.pos++ // '['
-	c, err := d.peek()
-	if err != nil {
-		return err
-	}
-	if c == ']' {
-		d.pos++
-		return nil
-	}
-	for i := 0; ; i++ {
-		if elem == nil {
-			err = d.skipValue(depth)
-		} else {
-			err = elem(i, depth)
-		}
-		if err != nil {
-			return err
-		}
-		c, err := d.peek()
-		if err != nil {
-			return err
-		}
-		d.pos++
-		switch c {
-		case ',':
-		case ']':
-			return nil
-		default:
-			d.pos--
-			return d.syntaxError("invalid character %q after array element", c)
-		}
-	}
-}
-
-// skipValue validates and consumes the value at pos; depth is the nesting
-// level of the value's container.
-func (d *recordDecoder) skipValue(depth int) error {
-	c, err := d.peek()
-	if err != nil {
-		return err
-	}
-	switch {
-	case c == '{':
-		return d.object(depth+1, nil)
-	case c == '[':
-		return d.array(depth+1, nil)
-	case c == '"':
-		_, _, err := d.str()
-		return err
-	case c == 't':
-		return d.literal("true")
-	case c == 'f':
-		return d.literal("false")
-	case c == 'n':
-		return d.literal("null")
-	case c == '-' || c >= '0' && c <= '9':
-		_, err := d.number()
-		return err
-	}
-	return d.syntaxError("invalid character %q looking for beginning of value", c)
-}
-
-func (d *recordDecoder) literal(lit string) error {
-	for i := 0; i < len(lit); i++ {
-		if d.pos >= len(d.data) {
-			return d.eof()
-		}
-		if d.data[d.pos] != lit[i] {
-			return d.syntaxError("invalid character %q in literal %s (expecting %q)", d.data[d.pos], lit, lit[i])
-		}
-		d.pos++
-	}
-	return nil
-}
-
-// number consumes a number and returns its text.
-func (d *recordDecoder) number() ([]byte, error) {
-	start := d.pos
-	digits := func() int {
-		n := 0
-		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
-			d.pos++
-			n++
-		}
-		return n
-	}
-	if d.data[d.pos] == '-' {
-		d.pos++
-	}
-	switch {
-	case d.pos >= len(d.data):
-		return nil, d.eof()
-	case d.data[d.pos] == '0':
-		d.pos++
-	case d.data[d.pos] >= '1' && d.data[d.pos] <= '9':
-		digits()
-	default:
-		return nil, d.syntaxError("invalid character %q in numeric literal", d.data[d.pos])
-	}
-	if d.pos < len(d.data) && d.data[d.pos] == '.' {
-		d.pos++
-		if d.pos >= len(d.data) {
-			return nil, d.eof()
-		}
-		if digits() == 0 {
-			return nil, d.syntaxError("invalid character %q after decimal point in numeric literal", d.data[d.pos])
-		}
-	}
-	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
-		d.pos++
-		if d.pos < len(d.data) && (d.data[d.pos] == '+' || d.data[d.pos] == '-') {
-			d.pos++
-		}
-		if d.pos >= len(d.data) {
-			return nil, d.eof()
-		}
-		if digits() == 0 {
-			return nil, d.syntaxError("invalid character %q in exponent of numeric literal", d.data[d.pos])
-		}
-	}
-	return d.data[start:d.pos], nil
-}
-
-// str consumes a string and returns it with its quotes. simple is true when
-// it has neither escapes nor non-ASCII bytes, so that its bytes between the
-// quotes are its value.
-func (d *recordDecoder) str() (tok []byte, simple bool, err error) {
-	data := d.data
-	start := d.pos
-	i := start + 1
-	simple = true
-	for {
-		// Skip 8 plain bytes at a time, then find the special byte.
-		for i+8 <= len(data) && !hasSpecialByte(binary.LittleEndian.Uint64(data[i:])) {
-			i += 8
-		}
-		for i < len(data) {
-			c := data[i]
-			if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
-				break
-			}
-			i++
-		}
-		if i >= len(data) {
-			return nil, false, d.eof()
-		}
-		switch c := data[i]; {
-		case c == '"':
-			d.pos = i + 1
-			return data[start:d.pos], simple, nil
-		case c == '\\':
-			simple = false
-			if i+1 >= len(data) {
-				return nil, false, d.eof()
-			}
-			switch data[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				for k := i + 2; k < i+6; k++ {
-					if k >= len(data) {
-						return nil, false, d.eof()
-					}
-					if !isHex(data[k]) {
-						d.pos = k
-						return nil, false, d.syntaxError("invalid character %q in \\u hexadecimal character escape", data[k])
-					}
-				}
-				i += 6
-			default:
-				d.pos = i + 1
-				return nil, false, d.syntaxError("invalid character %q in string escape code", data[i+1])
-			}
-		case c < 0x20:
-			d.pos = i
-			return nil, false, d.syntaxError("invalid character %q in string literal", c)
-		default:
-			simple = false
-			i++
-		}
-	}
-}
-
-// hasSpecialByte reports whether any of the 8 bytes in x is a quote, a
-// backslash, a control character or a non-ASCII byte. Each term sets the
-// high bit of a byte that is (or, by borrowing, follows) such a byte.
-func hasSpecialByte(x uint64) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	q := x ^ ('"' * lo)
-	bs := x ^ ('\\' * lo)
-	return ((q-lo)&^q|(bs-lo)&^bs|(x-0x20*lo)&^x|x)&hi != 0
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-// unquote returns the value of a valid string token.
-func unquote(tok []byte, simple bool) []byte {
-	if simple {
-		return tok[1 : len(tok)-1]
+// unquote returns the value of a valid string token, as encoding/json
+// reads it (invalid UTF-8 becomes U+FFFD).
+func unquote(t jsonscan.Str) []byte {
+	if t.Plain() {
+		return t.Content()
 	}
 	var s string
-	if err := json.Unmarshal(tok, &s); err != nil {
+	if err := json.Unmarshal(t.Tok, &s); err != nil {
 		return nil // unreachable for a token that str accepted
 	}
 	return []byte(s)
@@ -506,111 +213,103 @@ func unquote(tok []byte, simple bool) []byte {
 
 // stringValue consumes a value and returns it if it is a string, else "".
 func (d *recordDecoder) stringValue(depth int) (string, error) {
-	c, err := d.peek()
+	c, err := d.Peek()
 	if err != nil {
 		return "", err
 	}
 	if c != '"' {
-		return "", d.skipValue(depth)
+		return "", d.Skip(depth)
 	}
-	tok, simple, err := d.str()
+	t, err := d.String()
 	if err != nil {
 		return "", err
 	}
-	return string(unquote(tok, simple)), nil
+	return string(unquote(t)), nil
 }
 
 // cachedValue is stringValue for a member whose values repeat.
 func (d *recordDecoder) cachedValue(depth int) (string, error) {
-	c, err := d.peek()
+	c, err := d.Peek()
 	if err != nil {
 		return "", err
 	}
 	if c != '"' {
-		return "", d.skipValue(depth)
+		return "", d.Skip(depth)
 	}
-	tok, simple, err := d.str()
+	t, err := d.String()
 	if err != nil {
 		return "", err
 	}
-	return d.cache.get(unquote(tok, simple)), nil
+	return d.cache.get(unquote(t)), nil
 }
 
 // bytesValue is stringValue returning the bytes, which may be a part of
 // the data.
 func (d *recordDecoder) bytesValue(depth int) ([]byte, error) {
-	c, err := d.peek()
+	c, err := d.Peek()
 	if err != nil {
 		return nil, err
 	}
 	if c != '"' {
-		return nil, d.skipValue(depth)
+		return nil, d.Skip(depth)
 	}
-	tok, simple, err := d.str()
+	t, err := d.String()
 	if err != nil {
 		return nil, err
 	}
-	return unquote(tok, simple), nil
+	return unquote(t), nil
 }
 
 // boolValue consumes a value and returns it if it is true, else false.
 func (d *recordDecoder) boolValue(depth int) (bool, error) {
-	c, err := d.peek()
+	c, err := d.Peek()
 	if err != nil {
 		return false, err
 	}
 	if c == 't' {
-		return true, d.literal("true")
+		return true, d.Literal("true")
 	}
-	return false, d.skipValue(depth)
+	return false, d.Skip(depth)
 }
 
 // numberText consumes a value and returns its text if it is a number, or
 // the content of a string that is a valid number (as encoding/json accepts
 // for json.Number), else "".
 func (d *recordDecoder) numberText(depth int) (string, error) {
-	c, err := d.peek()
+	c, err := d.Peek()
 	if err != nil {
 		return "", err
 	}
 	switch {
 	case c == '-' || c >= '0' && c <= '9':
-		n, err := d.number()
-		return string(n), err
+		start := d.Pos
+		_, err := d.Number()
+		return string(d.Data[start:d.Pos]), err
 	case c == '"':
 		s, err := d.stringValue(depth)
-		if err != nil || !isJSONNumber(s) {
+		if err != nil || !jsonscan.IsNumber([]byte(s)) {
 			return "", err
 		}
 		return s, nil
 	}
-	return "", d.skipValue(depth)
-}
-
-func isJSONNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	d := recordDecoder{data: []byte(s)}
-	_, err := d.number()
-	return err == nil && d.pos == len(s)
+	return "", d.Skip(depth)
 }
 
 // firstString consumes a value and returns its first element if it is an
 // array whose first element is a string, else "", from the cache when
 // cached is set.
 func (d *recordDecoder) firstString(depth int, cached bool) (string, error) {
-	c, err := d.peek()
+	c, err := d.Peek()
 	if err != nil {
 		return "", err
 	}
 	if c != '[' {
-		return "", d.skipValue(depth)
+		return "", d.Skip(depth)
 	}
 	var first string
-	err = d.array(depth+1, func(i, depth int) error {
+	err = d.Array(depth+1, func(i, depth int) error {
 		if i > 0 {
-			return d.skipValue(depth)
+			return d.Skip(depth)
 		}
 		var err error
 		if cached {
@@ -626,12 +325,12 @@ func (d *recordDecoder) firstString(depth int, cached bool) (string, error) {
 // objectValue consumes a value, calling member for its members if it is an
 // object.
 func (d *recordDecoder) objectValue(depth int, member func(key []byte, depth int) error) error {
-	c, err := d.peek()
+	c, err := d.Peek()
 	if err != nil {
 		return err
 	}
 	if c != '{' {
-		return d.skipValue(depth)
+		return d.Skip(depth)
 	}
 	return d.object(depth+1, member)
 }
@@ -684,7 +383,7 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 			case "arn":
 				r.callerARN, err = d.cachedValue(depth)
 			default:
-				err = d.skipValue(depth)
+				err = d.Skip(depth)
 			}
 			return err
 		})
@@ -701,7 +400,7 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 			case "challengeName":
 				r.reqChall, err = d.cachedValue(depth)
 			default:
-				err = d.skipValue(depth)
+				err = d.Skip(depth)
 			}
 			return err
 		})
@@ -716,7 +415,7 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 						r.respPoolID, err = d.stringValue(depth)
 						return err
 					}
-					return d.skipValue(depth)
+					return d.Skip(depth)
 				})
 			case "userPoolClient":
 				r.respClientID, r.respClientPoolID = "", ""
@@ -727,12 +426,12 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 					case "userPoolId":
 						r.respClientPoolID, err = d.stringValue(depth)
 					default:
-						err = d.skipValue(depth)
+						err = d.Skip(depth)
 					}
 					return err
 				})
 			}
-			return d.skipValue(depth)
+			return d.Skip(depth)
 		})
 	case "additionalEventData":
 		r.adSub, r.adPoolID, r.adClientID, r.adClientIDs, r.adGrantTypes, r.adSubs, r.adStatus = "", "", "", "", "", "", ""
@@ -755,7 +454,7 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 					case "sub":
 						r.adSubs, err = d.firstString(depth, false)
 					default:
-						err = d.skipValue(depth)
+						err = d.Skip(depth)
 					}
 					return err
 				})
@@ -766,30 +465,30 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 						r.adStatus, err = d.numberText(depth)
 						return err
 					}
-					return d.skipValue(depth)
+					return d.Skip(depth)
 				})
 			default:
-				err = d.skipValue(depth)
+				err = d.Skip(depth)
 			}
 			return err
 		})
 	case "resources":
 		r.resourcePoolID = ""
-		c, err := d.peek()
+		c, err := d.Peek()
 		if err != nil {
 			return err
 		}
 		if c != '[' {
-			return d.skipValue(depth)
+			return d.Skip(depth)
 		}
-		return d.array(depth+1, func(_, depth int) error {
+		return d.Array(depth+1, func(_, depth int) error {
 			var arn string
 			err := d.objectValue(depth, func(key []byte, depth int) (err error) {
 				if string(key) == "ARN" {
 					arn, err = d.stringValue(depth)
 					return err
 				}
-				return d.skipValue(depth)
+				return d.Skip(depth)
 			})
 			if r.resourcePoolID == "" {
 				r.resourcePoolID = poolFromARN(arn)
@@ -797,7 +496,7 @@ func (d *recordDecoder) topMember(r *rawRecord, key []byte, depth int) (err erro
 			return err
 		})
 	}
-	return d.skipValue(depth)
+	return d.Skip(depth)
 }
 
 // unredacted returns s, or "" when s is Cognito's redaction marker. AWS's own

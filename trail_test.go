@@ -733,6 +733,15 @@ func FuzzParseEvent(f *testing.F) {
 		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"X","eventTime":"2026-01-01T00:00:00Z","userIdentity":{"arn":"a"},"userIdentity":{"type":"T"}}`,
 		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"\ud800","eventTime":"2026-01-01T00:00:00Z","userAgent":"\xff"}`,
 		`{"a":[[[[[[]]]]]],"b":-0.5e+10,"c":true,"d":false,"e":null}`,
+		// eventTime in CloudTrail's own form, which is parsed without
+		// time.Parse, at and past the edges of its fields.
+		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"X","eventTime":"2028-02-29T23:59:59Z"}`,
+		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"X","eventTime":"2026-02-29T00:00:00Z"}`,
+		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"X","eventTime":"2026-13-01T00:00:00Z"}`,
+		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"X","eventTime":"2026-01-01T24:00:00Z"}`,
+		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"X","eventTime":"2026-01-01T00:00:60Z"}`,
+		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"X","eventTime":"0000-01-01T00:00:00Z"}`,
+		`{"eventSource":"cognito-idp.amazonaws.com","eventName":"X","eventTime":"2026-01-0+T00:00:00Z"}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -387,19 +387,3 @@ func TestNumberHelpers(t *testing.T) {
 		}
 	}
 }
-
-func TestHasSpecial(t *testing.T) {
-	for c := 0; c < 256; c++ {
-		for pos := 0; pos < 8; pos++ {
-			b := []byte("abcdefgh")
-			b[pos] = byte(c)
-			w := uint64(0)
-			for i := 7; i >= 0; i-- {
-				w = w<<8 | uint64(b[i])
-			}
-			if got, want := hasSpecial(w), !strPlain[c]; got != want {
-				t.Fatalf("hasSpecial with byte %#x at %d = %v, want %v", c, pos, got, want)
-			}
-		}
-	}
-}
