@@ -128,33 +128,38 @@ type recordDecoder struct {
 	cache *stringCache // nil: every string is allocated
 }
 
-// stringCache holds one copy of each string that repeats from record to
-// record (names, Regions, user agents, client and pool IDs, error codes),
-// so that decoding them allocates nothing. It is bounded; it is not safe
-// for concurrent use.
-type stringCache struct{ m map[string]string }
+// stringCache holds one copy of strings that repeat from record to record
+// (names, Regions, user agents, client and pool IDs, error codes), so that
+// decoding them allocates nothing. It is a direct-mapped table: a string
+// whose slot holds another replaces it. Its zero value is empty; it is not
+// safe for concurrent use.
+type stringCache struct{ slots *[cacheSlots]string }
 
-// maxCachedStrings and maxCachedLen bound a stringCache: past them,
-// strings are allocated as without one.
+// cacheSlots is the size of a stringCache, and maxCachedLen the longest
+// string it keeps.
 const (
-	maxCachedStrings = 4096
-	maxCachedLen     = 512
+	cacheBits    = 10
+	cacheSlots   = 1 << cacheBits
+	maxCachedLen = 512
 )
 
 func (c *stringCache) get(b []byte) string {
-	if c == nil {
+	if c == nil || len(b) == 0 || len(b) > maxCachedLen {
 		return string(b)
 	}
-	if s, ok := c.m[string(b)]; ok {
+	// A cheap hash of the length and a few bytes: repeated values are few,
+	// so collisions are rare and cost only an allocation.
+	h := uint32(len(b))*0x9e3779b1 ^ uint32(b[0])<<16 ^ uint32(b[len(b)-1])<<8 ^ uint32(b[len(b)/2])
+	h ^= uint32(b[len(b)/4])<<24 ^ uint32(b[3*len(b)/4])
+	h = (h * 0x85ebca6b) >> (32 - cacheBits)
+	if c.slots == nil {
+		c.slots = new([cacheSlots]string)
+	}
+	if s := c.slots[h]; s == string(b) {
 		return s
 	}
 	s := string(b)
-	if len(b) <= maxCachedLen && len(c.m) < maxCachedStrings {
-		if c.m == nil {
-			c.m = make(map[string]string)
-		}
-		c.m[s] = s
-	}
+	c.slots[h] = s
 	return s
 }
 
