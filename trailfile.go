@@ -41,7 +41,8 @@ func ReadEvents(r io.Reader, name string, optFns ...func(*ReadOptions)) iter.Seq
 	o := readOptions(optFns)
 	return func(yield func(Event, error) bool) {
 		o.count(func(c *FileCounts) { c.Files++ })
-		readLogFile(r, name, o.counts(), yield)
+		lr := logReader{ahead: runtime.GOMAXPROCS(0) > 1, lean: o.LeanRaw}
+		lr.read(r, name, o.counts(), yield)
 	}
 }
 
@@ -53,6 +54,14 @@ type ReadOptions struct {
 	// unreadable files). It is updated as the sequence runs, from the
 	// goroutine that ranges over it.
 	Counts *FileCounts
+	// LeanRaw, when set, leaves Event.Raw nil for the high-volume kinds
+	// (sign-ins, refreshes, MFA, M2M tokens, federation, sign-ups,
+	// password resets), as OldestFirst does: the analyses and detections
+	// of this package read Raw only for KindAdminChange and KindOther
+	// events (AdminChangeRule.Match gets their requestParameters), which
+	// keep it. It saves a copy of each such record, most of the garbage of
+	// reading.
+	LeanRaw bool
 }
 
 func readOptions(optFns []func(*ReadOptions)) ReadOptions {
@@ -77,13 +86,6 @@ func (o *ReadOptions) counts() *FileCounts {
 	return new(FileCounts)
 }
 
-// readLogFile streams the events of one log file to yield. It returns false
-// when yield asked to stop.
-func readLogFile(r io.Reader, name string, counts *FileCounts, yield func(Event, error) bool) bool {
-	lr := logReader{ahead: runtime.GOMAXPROCS(0) > 1}
-	return lr.read(r, name, counts, yield)
-}
-
 // logReader reads log files one after another, reusing its buffers and
 // its gzip reader, which are most of the garbage when files are small. It
 // is not safe for concurrent use.
@@ -96,6 +98,7 @@ type logReader struct {
 	// own, chunks from free.
 	ahead bool
 	free  chan []byte
+	lean  bool // ReadOptions.LeanRaw
 }
 
 // keptBuffer is the largest scan buffer a logReader keeps for the next
@@ -135,7 +138,7 @@ func (lr *logReader) read(r io.Reader, name string, counts *FileCounts, yield fu
 	if lr.buf == nil {
 		lr.buf = make([]byte, 0, 16<<10)
 	}
-	s := &logScanner{r: src, buf: lr.buf[:0], needle: []byte(UserPoolEventSource), counts: counts, cache: &lr.cache}
+	s := &logScanner{r: src, buf: lr.buf[:0], needle: []byte(UserPoolEventSource), counts: counts, cache: &lr.cache, lean: lr.lean}
 	defer func() {
 		// Events own copies of their records, so the buffer is free.
 		lr.buf = nil
@@ -240,6 +243,7 @@ type logScanner struct {
 	needle []byte
 	counts *FileCounts // never nil
 	cache  *stringCache
+	lean   bool // ReadOptions.LeanRaw
 }
 
 // minRead is the least room that more leaves for a read, so that reads
@@ -470,7 +474,14 @@ func (s *logScanner) records(name string, yield func(Event, error) bool) (ok, mo
 		if !hit {
 			s.counts.OtherServices++
 		} else {
-			e, err := parseCached(bytes.Clone(rec), true, s.cache)
+			// The record is decoded in the buffer and copied only if
+			// its Raw is kept: no member of Event aliases it.
+			e, err := parseCached(rec, true, s.cache)
+			if err == nil && (!s.lean || rawKept(e)) {
+				e.Raw = bytes.Clone(rec)
+			} else {
+				e.Raw = nil
+			}
 			switch {
 			case errors.Is(err, ErrNotUserPoolEvent):
 				s.counts.OtherServices++

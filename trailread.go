@@ -52,7 +52,7 @@ func readEventFiles(fsys fs.FS, root string, o *ReadOptions, workers, batch int)
 			return
 		}
 		if workers <= 1 {
-			var lr logReader
+			lr := logReader{lean: o.LeanRaw}
 			walkLogFiles(fsys, root, info, func(path string, err error) bool {
 				if err != nil {
 					return yield(Event{}, err)
@@ -110,6 +110,14 @@ func readFSFile(lr *logReader, fsys fs.FS, path string, counts *FileCounts, yiel
 		return yield(Event{}, &ReadError{File: path, Record: -1, Err: err, wholeFile: true})
 	}
 	defer f.Close()
+	if lr.ahead {
+		// A small file fits in its queue whole, so reading it ahead in a
+		// goroutine of its own would only cost the handoffs.
+		defer func() { lr.ahead = true }()
+		if info, err := f.Stat(); err == nil && info.Size() < aheadMinSize {
+			lr.ahead = false
+		}
+	}
 	return lr.read(f, path, counts, yield)
 }
 
@@ -174,7 +182,7 @@ func readParallel(fsys fs.FS, root string, info fs.FileInfo, o *ReadOptions, wor
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lr := logReader{ahead: true}
+			lr := logReader{ahead: true, lean: o.LeanRaw}
 			for j := range work {
 				readAhead(&lr, fsys, j, batch, free, done)
 			}
@@ -262,6 +270,11 @@ const (
 	aheadSize   = 64 << 10
 	aheadChunks = 4
 )
+
+// aheadMinSize is the size of the smallest file, as stored, that
+// ReadEventFiles decompresses ahead: about 1 MB of records, a few hundred
+// of them Cognito's, which the file's queue holds anyway.
+const aheadMinSize = 128 << 10
 
 // aheadReader decompresses in a goroutine of its own, a few chunks ahead
 // of its reader, so that one file's gunzip and its scan use two cores. It

@@ -202,3 +202,63 @@ func TestReadEventFilesIsParallel(t *testing.T) {
 		t.Errorf("(-sequential +ReadEventFiles):\n%s", diff)
 	}
 }
+
+// TestLeanRaw: with LeanRaw the events are the same but for Raw, which is
+// nil exactly for the kinds that OldestFirst does not keep it for, in the
+// sequential and the parallel reader and in ReadEvents.
+func TestLeanRaw(t *testing.T) {
+	fsys := os.DirFS("testdata/trail")
+	read := func(lean bool, workers int) []Event {
+		var evs []Event
+		for e, err := range readEventFiles(fsys, ".", &ReadOptions{LeanRaw: lean}, workers, fileBatch) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs = append(evs, e)
+		}
+		return evs
+	}
+	full := read(false, 1)
+	kept, dropped := 0, 0
+	for _, workers := range []int{1, 2} {
+		lean := read(true, workers)
+		if len(lean) != len(full) {
+			t.Fatalf("%d events lean, %d in full", len(lean), len(full))
+		}
+		for i := range full {
+			f, l := full[i], lean[i]
+			if rawKept(f) {
+				kept++
+				if !bytes.Equal(f.Raw, l.Raw) || l.Raw == nil {
+					t.Fatalf("event %d (%s): Raw not kept", i, f.Name)
+				}
+			} else {
+				dropped++
+				if l.Raw != nil {
+					t.Fatalf("event %d (%s, %v): Raw kept", i, f.Name, f.Kind())
+				}
+			}
+			f.Raw, l.Raw = nil, nil
+			if diff := gocmp.Diff(f, l); diff != "" {
+				t.Fatalf("event %d (-full +lean):\n%s", i, diff)
+			}
+		}
+	}
+	if kept == 0 || dropped == 0 {
+		t.Errorf("%d events kept Raw and %d did not: the test data should have both", kept, dropped)
+	}
+	// ReadEvents takes the option too.
+	f, err := fsys.Open("AWSLogs/123456789012/CloudTrail/us-east-1/2026/11/27/123456789012_CloudTrail_us-east-1_20261127T1015Z_ca746c9321d856ec.json.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for e, err := range ReadEvents(f, "one", func(o *ReadOptions) { o.LeanRaw = true }) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (e.Raw != nil) != rawKept(e) {
+			t.Fatalf("ReadEvents LeanRaw: %s (%v) has Raw %v", e.Name, e.Kind(), e.Raw != nil)
+		}
+	}
+}

@@ -73,10 +73,10 @@ measure() {
 	fi
 }
 
-zcat_all() { find "$1" -name '*.json.gz' | sort | xargs zcat | wc -c; }
+zcat_all() { find -L "$1" -name '*.json.gz' | sort | xargs zcat | wc -c; }
 
 jq_count() {
-	find "$1" -name '*.json.gz' | sort | xargs zcat |
+	find -L "$1" -name '*.json.gz' | sort | xargs zcat |
 		jq -r '.Records[] | select(.eventSource == "cognito-idp.amazonaws.com" and (.errorCode // "") != "") | "\(.errorCode) \(.sourceIPAddress)"' |
 		sort | uniq -c | sort -rn | head -3
 }
