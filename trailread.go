@@ -228,31 +228,33 @@ func readAhead(lr *logReader, fsys fs.FS, j *fileJob, batch int, free chan []fil
 	defer close(j.items)
 	var counts FileCounts
 	size := 0
-	next := func() []fileItem {
-		select {
-		case items := <-free:
-			return items
-		default:
-			return make([]fileItem, 0, batch)
-		}
-	}
-	items := next()
+	var items []fileItem // taken from free when the first item comes
 	send := func() bool {
 		select {
 		case j.items <- items:
-			items, size = next(), 0
+			items, size = nil, 0
 			return true
 		case <-done:
 			return false
 		}
 	}
+	add := func(it fileItem) {
+		if items == nil {
+			select {
+			case items = <-free:
+			default:
+				items = make([]fileItem, 0, batch)
+			}
+		}
+		items = append(items, it)
+	}
 	ok := readFSFile(lr, fsys, j.path, &counts, func(e Event, err error) bool {
-		items = append(items, fileItem{e: e, err: err, records: counts.Records, otherService: counts.OtherServices})
+		add(fileItem{e: e, err: err, records: counts.Records, otherService: counts.OtherServices})
 		size += len(e.Raw)
 		return len(items) < batch && size < batchBytes || send()
 	})
 	if ok {
-		items = append(items, fileItem{records: counts.Records, otherService: counts.OtherServices, last: true})
+		add(fileItem{records: counts.Records, otherService: counts.OtherServices, last: true})
 		send()
 	}
 }

@@ -3,6 +3,8 @@ package cognitomon
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -70,4 +72,39 @@ func BenchmarkFraming(b *testing.B) {
 		validate += time.Since(t1)
 	}
 	b.ReportMetric(float64(validate)/float64(frame), "x-validate/frame")
+}
+
+// BenchmarkReadEventFiles reads the CloudTrail log files under
+// $COGNITOMON_TRAIL_DIR (scripts/bench-offline.sh generates them) with
+// ReadEventFiles and with one worker, and reports MB/s of uncompressed
+// data and the speed-up of the parallel reader. Without the variable it is
+// skipped.
+func BenchmarkReadEventFiles(b *testing.B) {
+	dir := os.Getenv("COGNITOMON_TRAIL_DIR")
+	if dir == "" {
+		b.Skip("set COGNITOMON_TRAIL_DIR to a directory of CloudTrail log files (scripts/bench-offline.sh)")
+	}
+	fsys := os.DirFS(dir)
+	read := func(workers int) (int64, time.Duration) {
+		var counts FileCounts
+		t0 := time.Now()
+		for _, err := range readEventFiles(fsys, ".", &ReadOptions{Counts: &counts}, workers, fileBatch) {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		return counts.Records, time.Since(t0)
+	}
+	var par, seq time.Duration
+	var records int64
+	for b.Loop() {
+		n, d := read(runtime.GOMAXPROCS(0))
+		par += d
+		_, d = read(1)
+		seq += d
+		records = n
+	}
+	b.ReportMetric(float64(records), "records")
+	b.ReportMetric(float64(records)*float64(b.N)/par.Seconds(), "records/s")
+	b.ReportMetric(seq.Seconds()/par.Seconds(), "x-sequential")
 }
