@@ -2,11 +2,17 @@ package cognitomon
 
 import (
 	"bytes"
+	stdgzip "compress/gzip"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/cognitomon/cognitomon/internal/jsonscan"
 )
@@ -107,4 +113,60 @@ func BenchmarkReadEventFiles(b *testing.B) {
 	b.ReportMetric(float64(records), "records")
 	b.ReportMetric(float64(records)*float64(b.N)/par.Seconds(), "records/s")
 	b.ReportMetric(seq.Seconds()/par.Seconds(), "x-sequential")
+}
+
+// BenchmarkGunzip decompresses the .json.gz files under
+// $COGNITOMON_TRAIL_DIR, held in memory, with compress/gzip and with
+// klauspost/compress/gzip, which the reader uses, and reports the ratio of
+// their times. Without the variable it is skipped.
+func BenchmarkGunzip(b *testing.B) {
+	dir := os.Getenv("COGNITOMON_TRAIL_DIR")
+	if dir == "" {
+		b.Skip("set COGNITOMON_TRAIL_DIR to a directory of CloudTrail log files (scripts/bench-offline.sh)")
+	}
+	var files [][]byte
+	err := fs.WalkDir(os.DirFS(dir), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json.gz") {
+			data, err := fs.ReadFile(os.DirFS(dir), p)
+			files = append(files, data)
+			return err
+		}
+		return err
+	})
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no .json.gz files under %s: %v", dir, err)
+	}
+	var std, kp time.Duration
+	var total int64
+	for b.Loop() {
+		total = 0
+		t0 := time.Now()
+		for _, f := range files {
+			zr, err := stdgzip.NewReader(bytes.NewReader(f))
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, err := io.Copy(io.Discard, zr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			total += n
+		}
+		t1 := time.Now()
+		for _, f := range files {
+			zr, err := gzip.NewReader(bytes.NewReader(f))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := io.Copy(io.Discard, zr); err != nil {
+				b.Fatal(err)
+			}
+		}
+		std += t1.Sub(t0)
+		kp += time.Since(t1)
+	}
+	mb := float64(total) * float64(b.N) / 1e6
+	b.ReportMetric(mb/std.Seconds(), "stdlib-MB/s")
+	b.ReportMetric(mb/kp.Seconds(), "klauspost-MB/s")
+	b.ReportMetric(std.Seconds()/kp.Seconds(), "x-faster")
 }
