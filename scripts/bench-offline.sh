@@ -14,6 +14,10 @@
 #   - a week of the simulated pool's traffic with every kind of attack,
 #     100k records in all, a quarter of them Cognito (gentrail -week).
 #
+# Run it on an otherwise idle machine: the report uses every core and zcat
+# one, so other load skews the ratio against the report; the load average
+# is printed before and after.
+#
 # It needs Go and jq (Debian: apt-get install jq); peak RSS comes from
 # /usr/bin/time -v when present, else from VmHWM in /proc. The files go to
 # $BENCH_DIR (default /tmp/cognitomon-bench).
@@ -85,6 +89,7 @@ found() {
 	if grep -q 'brute-force .*ip=203.0.113.66' "$DIR/out"; then echo "brute-force address found"; else echo "brute-force address NOT FOUND"; fi
 }
 
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== report --trail-files and zcat | wc -c on the many-address day (GOMAXPROCS $(nproc))"
 measure "$DIR/cognitomon" report --trail-files "$day1"
 r1=$secs rss1=$rss f1=$(found)
@@ -111,6 +116,7 @@ awk -v r1="$r1" -v r4="$r4" -v z1="$z1" -v z4="$z4" -v b1="$bytes1" -v b4="$byte
 	printf "report/zcat at 4x: %.2f (target <= 0.60)\n", r4 / z4
 	printf "week: jq %.2f s  report %.2f s  jq/report %.1f (target >= 8)\n", jw, rw, jw / rw
 }'
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ -n "${MB:-}" ]; then
 	for size in $((MB / 4)) "$MB"; do
