@@ -101,12 +101,15 @@ z1=$secs bytes1=$(cat "$DIR/out")
 measure bash -c "zcat_all $day4"
 z4=$secs bytes4=$(cat "$DIR/out")
 
-echo "== report --trail-files and jq's filter-and-count on the 100k-record week"
-measure "$DIR/cognitomon" report --trail-files "$week"
-rw=$secs
+echo "== report --trail-files and jq's filter-and-count on the 100k-record week, best of 3 each"
 export -f jq_count
-measure bash -c "jq_count $week"
-jw=$secs
+rw=999 jw=999
+for _ in 1 2 3; do
+	measure "$DIR/cognitomon" report --trail-files "$week"
+	rw=$(awk -v a="$rw" -v b="$secs" 'BEGIN { print (b < a) ? b : a }')
+	measure bash -c "jq_count $week"
+	jw=$(awk -v a="$jw" -v b="$secs" 'BEGIN { print (b < a) ? b : a }')
+done
 
 awk -v r1="$r1" -v r4="$r4" -v z1="$z1" -v z4="$z4" -v b1="$bytes1" -v b4="$bytes4" \
 	-v m1="$rss1" -v m4="$rss4" -v rw="$rw" -v jw="$jw" -v f1="$f1" -v f4="$f4" -v n="$SIGNINS" 'BEGIN {
