@@ -96,8 +96,9 @@ func readChunk(ctx context.Context, tc *TrailClient, filter EventFilter, r TimeR
 				yield(Event{}, fmt.Errorf("oldest first: the %d events from %s to %s need more than %s, the bound of one chunk", len(buf.events), r.Start.UTC().Format(time.RFC3339Nano), r.End.UTC().Format(time.RFC3339Nano), byteSize(budget)))
 				return false
 			}
-			// Assumption: TimeRange is half-open, so the halves neither
-			// overlap nor leave a gap (EventFilter.Match).
+			// LookupEvents returns both ends of a range (FACTS.md 3.1),
+			// but Events keeps only [Start, End) (EventFilter.Match), so
+			// an event at mid is read once, in the second half.
 			mid := r.Start.Add(r.End.Sub(r.Start) / 2)
 			return readChunk(ctx, tc, filter, TimeRange{Start: r.Start, End: mid}, buf, budget, yield) &&
 				readChunk(ctx, tc, filter, TimeRange{Start: mid, End: r.End}, buf, budget, yield)
