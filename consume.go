@@ -9,17 +9,18 @@ import (
 	"strings"
 )
 
-// Consumer receives events one at a time. Every analysis of this package,
-// the Detector and the baseline learner are Consumers, so one pass over a
-// stream can feed them all (see Consume).
+// Consumer receives events one at a time. The analyses (package
+// analysis), the Detector and the baseline learner (package checks) are
+// Consumers, so one pass over a stream can feed them all (see Consume).
 //
 // Add is called once per event, in stream order, from one goroutine; a
 // Consumer need not be safe for concurrent use. Add cannot fail: a consumer
 // that has to leave an event out (a memory bound, an event too late for
-// its window) counts that itself and says so in its result. Add must not
-// keep e's RequestParameters or ResponseElements maps past the call
-// unless it treats them as read-only: they are shared with the other
-// consumers.
+// its window) counts that itself and says so in its result. Add must treat
+// e.Raw as read-only: it is shared with the other consumers, and it may be
+// nil (OldestFirst and ReadOptions.LeanRaw keep it only for admin changes
+// and other events). A consumer that also has a method Covered(*Coverage)
+// is given the pass's Coverage when Consume ends.
 type Consumer interface {
 	// Add takes one in-scope event.
 	Add(e Event)

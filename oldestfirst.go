@@ -278,7 +278,7 @@ func (c *compactChunk) event(ce *compactEvent) Event {
 // rawKept reports whether a compact buffer keeps e's Raw: for admin
 // changes and the rare kinds no analysis counts (KindOther: single-user
 // admin operations, reads, sign-outs), whose requestParameters
-// AdminChangeRule.Match may read, but not for the high-volume kinds.
+// checks.AdminChangeRule.Match may read, but not for the high-volume kinds.
 func rawKept(e Event) bool {
 	k := e.Kind()
 	return k == KindAdminChange || k == KindOther

@@ -58,7 +58,7 @@ type ReadOptions struct {
 	// (sign-ins, refreshes, MFA, M2M tokens, federation, sign-ups,
 	// password resets), as OldestFirst does: the analyses and detections
 	// of this package read Raw only for KindAdminChange and KindOther
-	// events (AdminChangeRule.Match gets their requestParameters), which
+	// events (checks.AdminChangeRule.Match gets their requestParameters), which
 	// keep it. It saves a copy of each such record, most of the garbage of
 	// reading.
 	LeanRaw bool

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cognitomon/cognitomon"
+	"github.com/cognitomon/cognitomon/checks"
 )
 
 // BenchmarkReportFiles is what `cognitomon report --trail-files` does with
@@ -28,7 +29,7 @@ func BenchmarkReportFiles(b *testing.B) {
 	var read int64
 	var took time.Duration
 	pass := func(profile string) {
-		det, err := cognitomon.NewDetector(cognitomon.DetectInput{}, cognitomon.Builtins()...)
+		det, err := cognitomon.NewDetector(cognitomon.DetectInput{}, checks.Builtins()...)
 		if err != nil {
 			b.Fatal(err)
 		}

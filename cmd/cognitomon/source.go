@@ -123,10 +123,15 @@ func (o *eventOptions) input(ctx context.Context) (*eventInput, error) {
 // (ListMetrics) and its configuration does not list, each with a note: a
 // deleted client whose metrics remain for two weeks, or one created after
 // the configuration was read. Their traffic still counts in the metrics.
-// A failed ListMetrics costs nothing here: the configuration stands.
+// A failed ListMetrics is a source that was not read: the configuration's
+// clients stand, and the coverage says what could be missing.
 func (in *eventInput) unlistedClients(ctx context.Context, inv *cognitomon.Inventory) []cognitomon.ClientID {
 	found, err := cognitomon.NewMetricsClient(in.cw).Clients(ctx, in.pool)
 	if err != nil {
+		if ctx.Err() == nil {
+			in.cov.AddSource(sourceFailure("cloudwatch-listmetrics", "cloudwatch:ListMetrics", err))
+			in.cov.Notes = append(in.cov.Notes, "without ListMetrics, app clients deleted in the last two weeks (metrics but no configuration) are not counted")
+		}
 		return nil
 	}
 	var extra []cognitomon.ClientID
@@ -240,5 +245,6 @@ func readFiles(path string, counts *cognitomon.FileCounts) iter.Seq2[cognitomon.
 	if !info.IsDir() {
 		root, name = filepath.Dir(path), filepath.Base(path)
 	}
-	return cognitomon.ReadEventFiles(os.DirFS(root), name, func(ro *cognitomon.ReadOptions) { ro.Counts = counts })
+	// The command reads no Raw but the admin changes' (LeanRaw keeps theirs).
+	return cognitomon.ReadEventFiles(os.DirFS(root), name, func(ro *cognitomon.ReadOptions) { ro.Counts, ro.LeanRaw = counts, true })
 }
