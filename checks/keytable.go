@@ -3,6 +3,7 @@ package checks
 import (
 	"encoding/json"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"time"
@@ -34,99 +35,158 @@ func sortCounted(cs []cognitomon.Counted[string]) { bounded.Sort(cs) }
 // list of at most four fifths of the table, and the least recently used
 // probation key is dropped first. A flood of keys seen once thus cannot
 // push out keys that keep coming back.
+//
+// Entries live in chunks, of 16, 32 ... 512 entries and then of keyChunk
+// (so that a table of a few keys stays small), linked by int32
+// positions rather than pointers: an entry costs its key, eight bytes of
+// links and V, with no allocation of its own, and the pointers *V handed
+// out stay valid until the key is dropped. The slots of dropped keys are
+// reused before the table grows.
 type keyTable[V any] struct {
 	max, protMax int
-	m            map[string]*keyEntry[V]
-	prob, prot   keyList[V]
+	m            map[string]int32
+	chunks       [][]keyEntry[V]
+	used         int32   // slots ever handed out
+	free         []int32 // slots of expired keys, for reuse
+	prob, prot   keyList
 	onEvict      func(key string, v *V)
 }
 
+// keyChunk is how many entries a chunk holds.
+const keyChunk = 1024
+
+// nilSlot ends a list.
+const nilSlot = -1
+
 type keyEntry[V any] struct {
 	key        string
-	prev, next *keyEntry[V]
+	prev, next int32
 	protected  bool
 	v          V
 }
 
-type keyList[V any] struct {
-	root keyEntry[V] // root.next is the front (most recent)
-	n    int
+type keyList struct {
+	front, back int32 // most and least recently used, or nilSlot
+	n           int
 }
 
-func (l *keyList[V]) lazyInit() {
-	if l.root.next == nil {
-		l.root.next, l.root.prev = &l.root, &l.root
+// smallSlots is how many entries the six growing chunks hold.
+const smallSlots = 16 + 32 + 64 + 128 + 256 + 512
+
+// chunkOf returns the chunk of slot i, its position in it and the chunk's
+// size.
+func chunkOf(i int32) (chunk, off, size int) {
+	if i < smallSlots {
+		u := uint32(i) + 16
+		k := bits.Len32(u) - 5
+		return k, int(u - 16<<k), 16 << k
 	}
+	j := int(i - smallSlots)
+	return 6 + j/keyChunk, j % keyChunk, keyChunk
 }
 
-func (l *keyList[V]) pushFront(e *keyEntry[V]) {
-	l.lazyInit()
-	e.prev, e.next = &l.root, l.root.next
-	l.root.next.prev = e
-	l.root.next = e
+func (t *keyTable[V]) at(i int32) *keyEntry[V] {
+	c, off, _ := chunkOf(i)
+	return &t.chunks[c][off]
+}
+
+func (t *keyTable[V]) list(e *keyEntry[V]) *keyList {
+	if e.protected {
+		return &t.prot
+	}
+	return &t.prob
+}
+
+func (t *keyTable[V]) pushFront(l *keyList, i int32) {
+	e := t.at(i)
+	e.prev, e.next = nilSlot, l.front
+	if l.front != nilSlot {
+		t.at(l.front).prev = i
+	} else {
+		l.back = i
+	}
+	l.front = i
 	l.n++
 }
 
-func (l *keyList[V]) remove(e *keyEntry[V]) {
-	e.prev.next, e.next.prev = e.next, e.prev
-	e.prev, e.next = nil, nil
+func (t *keyTable[V]) remove(l *keyList, i int32) {
+	e := t.at(i)
+	if e.prev != nilSlot {
+		t.at(e.prev).next = e.next
+	} else {
+		l.front = e.next
+	}
+	if e.next != nilSlot {
+		t.at(e.next).prev = e.prev
+	} else {
+		l.back = e.prev
+	}
+	e.prev, e.next = nilSlot, nilSlot
 	l.n--
 }
 
-func (l *keyList[V]) back() *keyEntry[V] {
-	if l.n == 0 {
-		return nil
-	}
-	return l.root.prev
-}
-
 func newKeyTable[V any](capacity int, onEvict func(string, *V)) *keyTable[V] {
-	capacity = max(capacity, 1)
-	return &keyTable[V]{max: capacity, protMax: max(1, capacity*4/5), m: make(map[string]*keyEntry[V], min(capacity, 1024)), onEvict: onEvict}
+	capacity = min(max(capacity, 1), math.MaxInt32)
+	return &keyTable[V]{
+		max: capacity, protMax: max(1, capacity*4/5),
+		m:       make(map[string]int32, min(capacity, 1024)),
+		prob:    keyList{front: nilSlot, back: nilSlot},
+		prot:    keyList{front: nilSlot, back: nilSlot},
+		onEvict: onEvict,
+	}
 }
 
 // get returns the state of key, creating it (and dropping another key if
 // the table is full) when it is new.
 func (t *keyTable[V]) get(key string) (v *V, created bool) {
-	if e, ok := t.m[key]; ok {
+	if i, ok := t.m[key]; ok {
+		e := t.at(i)
 		if e.protected {
-			t.prot.remove(e)
-			t.prot.pushFront(e)
+			t.remove(&t.prot, i)
+			t.pushFront(&t.prot, i)
 			return &e.v, false
 		}
-		t.prob.remove(e)
+		t.remove(&t.prob, i)
 		e.protected = true
-		t.prot.pushFront(e)
+		t.pushFront(&t.prot, i)
 		if t.prot.n > t.protMax {
-			d := t.prot.back()
-			t.prot.remove(d)
-			d.protected = false
-			t.prob.pushFront(d)
+			d := t.prot.back
+			t.remove(&t.prot, d)
+			t.at(d).protected = false
+			t.pushFront(&t.prob, d)
 		}
 		return &e.v, false
 	}
-	var e *keyEntry[V]
-	if len(t.m) >= t.max {
-		e = t.prob.back()
-		if e != nil {
-			t.prob.remove(e)
-		} else {
-			e = t.prot.back()
-			t.prot.remove(e)
+	var i int32
+	switch {
+	case len(t.m) >= t.max:
+		l := &t.prob
+		if l.n == 0 {
+			l = &t.prot
 		}
+		i = l.back
+		t.remove(l, i)
+		e := t.at(i)
 		delete(t.m, e.key)
 		if t.onEvict != nil {
 			t.onEvict(e.key, &e.v)
 		}
 		var zero V
 		e.v, e.protected = zero, false
-	} else {
-		e = new(keyEntry[V])
+	case len(t.free) > 0:
+		i = t.free[len(t.free)-1]
+		t.free = t.free[:len(t.free)-1]
+	default:
+		i = t.used
+		if c, _, size := chunkOf(i); c == len(t.chunks) {
+			t.chunks = append(t.chunks, make([]keyEntry[V], min(size, t.max-int(i))))
+		}
+		t.used++
 	}
-	e.key = key
-	t.prob.pushFront(e)
-	t.m[key] = e
-	return &e.v, true
+	t.at(i).key = key
+	t.pushFront(&t.prob, i)
+	t.m[key] = i
+	return &t.at(i).v, true
 }
 
 // lookup returns the state of key, touching its place as get does, or nil
@@ -145,26 +205,34 @@ func (t *keyTable[V]) lookup(key string) *V {
 // those with the oldest events, so this drops the idle keys at a cost of
 // one call per key dropped and one per list.
 func (t *keyTable[V]) expire(done func(key string, v *V) bool) {
-	for _, l := range []*keyList[V]{&t.prob, &t.prot} {
-		for e := l.back(); e != nil && done(e.key, &e.v); e = l.back() {
-			l.remove(e)
+	for _, l := range []*keyList{&t.prob, &t.prot} {
+		for l.n > 0 {
+			i := l.back
+			e := t.at(i)
+			if !done(e.key, &e.v) {
+				break
+			}
+			t.remove(l, i)
 			delete(t.m, e.key)
+			var zero keyEntry[V]
+			*e = zero
+			t.free = append(t.free, i)
 		}
 	}
 }
 
 // peek returns the state of key without touching its place, or nil.
 func (t *keyTable[V]) peek(key string) *V {
-	if e, ok := t.m[key]; ok {
-		return &e.v
+	if i, ok := t.m[key]; ok {
+		return &t.at(i).v
 	}
 	return nil
 }
 
 // each calls fn for every key, in no particular order.
 func (t *keyTable[V]) each(fn func(key string, v *V)) {
-	for k, e := range t.m {
-		fn(k, &e.v)
+	for k, i := range t.m {
+		fn(k, &t.at(i).v)
 	}
 }
 
