@@ -242,21 +242,18 @@ type ruleEval struct {
 	notes   []string
 }
 
-// ruleKey is the state of one key. Most keys of a busy stream are seen once,
-// so what only repeated keys need lives in more.
+// ruleKey is the state of one key. Most keys of a busy stream are seen
+// once or twice, so it is kept small: no allocation of its own beyond its
+// slices.
 type ruleKey struct {
-	buckets  []ruleBucket // ascending idx
-	vals     []bucketVal  // distinct rules: the values per bucket, ascending b
-	more     *ruleMore    // from the key's second event
-	firstTop string       // the first event's Top value
-	ep       *ruleEpisode
-	partial  bool
-}
-
-type ruleMore struct {
-	top    topCounter
-	lastID string // the newest event's ID, and its bucket
-	lastB  int64
+	buckets []ruleBucket // ascending idx
+	vals    []bucketVal  // distinct rules: the values per bucket, ascending b
+	top     topCounter   // the Top values since the key was last idle
+	lastID  string       // from the key's second event: the newest event's ID, and its bucket
+	lastB   int64
+	ep      *ruleEpisode
+	repeat  bool // the key has had a second event
+	partial bool
 }
 
 type ruleBucket struct{ idx, n int64 }
@@ -376,24 +373,18 @@ func (ev *ruleEval) Add(e cognitomon.Event) {
 			return
 		}
 		st, _ = ev.keys.get(key)
-		st.partial, st.firstTop = first.partial, first.top
+		st.partial = first.partial
+		if first.top != "" {
+			st.top.add(first.top)
+		}
 		limit, _ := ev.limit(key, first.b)
 		ev.addToBucket(st, first.b, first.dv, limit)
 	}
 	if created {
 		st.partial = ev.lost
-		st.firstTop = top
-	} else {
-		if st.more == nil {
-			st.more = &ruleMore{}
-			if st.firstTop != "" {
-				st.more.top.add(st.firstTop)
-			}
-			st.firstTop = ""
-		}
-		if top != "" {
-			st.more.top.add(top)
-		}
+	}
+	if top != "" {
+		st.top.add(top)
 	}
 	// Drop the buckets and values no open window needs.
 	from := ev.keepFrom()
@@ -410,9 +401,12 @@ func (ev *ruleEval) Add(e cognitomon.Event) {
 	changed := ev.addToBucket(st, b, dv, limit)
 	var prevID string
 	var prevB int64
-	if st.more != nil {
-		prevID, prevB = st.more.lastID, st.more.lastB
-		st.more.lastID, st.more.lastB = e.EventID, b
+	if st.repeat {
+		prevID, prevB = st.lastID, st.lastB
+	}
+	if !created {
+		st.repeat = true
+		st.lastID, st.lastB = e.EventID, b
 	}
 	if !changed {
 		return
@@ -625,11 +619,8 @@ func (ev *ruleEval) emit(key string, st *ruleKey, ep *ruleEpisode) {
 	}
 	if r.Top != 0 {
 		f.Evidence.TopOf = r.Top.String()
-		switch {
-		case st.more != nil:
-			f.Evidence.Top = st.more.top.list()
-		case st.firstTop != "":
-			f.Evidence.Top = []cognitomon.Counted[string]{{Key: st.firstTop, Count: 1}}
+		if len(st.top.s) > 0 {
+			f.Evidence.Top = st.top.list()
 		}
 	}
 	ev.done = append(ev.done, f)

@@ -195,6 +195,12 @@ func (s *Small[K]) Add(k K, capacity int) {
 		}
 	}
 	if len(c) < capacity {
+		if len(c) == cap(c) {
+			// Grow by one item, not by doubling: most tables of a
+			// stream stay at one or two keys, and a table costs no
+			// more than its items.
+			c = append(make(Small[K], 0, len(c)+1), c...)
+		}
 		*s = append(c, Counted[K]{Key: k, Count: 1})
 		return
 	}
