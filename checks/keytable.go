@@ -2,6 +2,7 @@ package checks
 
 import (
 	"encoding/json"
+	"hash/maphash"
 	"math"
 	"math/bits"
 	"slices"
@@ -41,10 +42,15 @@ func sortCounted(cs []cognitomon.Counted[string]) { bounded.Sort(cs) }
 // positions rather than pointers: an entry costs its key, eight bytes of
 // links and V, with no allocation of its own, and the pointers *V handed
 // out stay valid until the key is dropped. The slots of dropped keys are
-// reused before the table grows.
+// reused before the table grows. Keys are found through an open-addressing
+// index of int32 slots (linear probing, at most half full, deletion by
+// backward shift) rather than a map, so a key's string is held once and
+// the index costs 8 to 16 bytes a key.
 type keyTable[V any] struct {
 	max, protMax int
-	m            map[string]int32
+	idx          []int32 // slot+1 of each key at its hash's place, or 0
+	n            int     // keys held
+	seed         maphash.Seed
 	chunks       [][]keyEntry[V]
 	used         int32   // slots ever handed out
 	free         []int32 // slots of expired keys, for reuse
@@ -61,6 +67,7 @@ const nilSlot = -1
 type keyEntry[V any] struct {
 	key        string
 	prev, next int32
+	h          uint32 // the key's hash
 	protected  bool
 	v          V
 }
@@ -129,17 +136,87 @@ func newKeyTable[V any](capacity int, onEvict func(string, *V)) *keyTable[V] {
 	capacity = min(max(capacity, 1), math.MaxInt32)
 	return &keyTable[V]{
 		max: capacity, protMax: max(1, capacity*4/5),
-		m:       make(map[string]int32, min(capacity, 1024)),
+		seed:    maphash.MakeSeed(),
 		prob:    keyList{front: nilSlot, back: nilSlot},
 		prot:    keyList{front: nilSlot, back: nilSlot},
 		onEvict: onEvict,
 	}
 }
 
+func (t *keyTable[V]) hash(key string) uint32 { return uint32(maphash.String(t.seed, key)) }
+
+// find returns the index position of key and its slot, or the empty
+// position where it would go and nilSlot.
+func (t *keyTable[V]) find(key string, h uint32) (pos int, slot int32) {
+	if len(t.idx) == 0 {
+		return 0, nilSlot
+	}
+	mask := len(t.idx) - 1
+	for p := int(h) & mask; ; p = (p + 1) & mask {
+		s := t.idx[p]
+		if s == 0 {
+			return p, nilSlot
+		}
+		if e := t.at(s - 1); e.h == h && e.key == key {
+			return p, s - 1
+		}
+	}
+}
+
+// index records slot, whose entry holds its key and hash, in the index.
+func (t *keyTable[V]) index(slot int32) {
+	if 2*(t.n+1) > len(t.idx) {
+		old := t.idx
+		t.idx = make([]int32, max(16, 2*len(old)))
+		for _, s := range old {
+			if s != 0 {
+				t.place(s)
+			}
+		}
+	}
+	t.place(slot + 1)
+	t.n++
+}
+
+// place puts s (a slot+1) at the first free position from its hash's.
+func (t *keyTable[V]) place(s int32) {
+	mask := len(t.idx) - 1
+	p := int(t.at(s-1).h) & mask
+	for t.idx[p] != 0 {
+		p = (p + 1) & mask
+	}
+	t.idx[p] = s
+}
+
+// unindex removes the key at index position pos, shifting back the keys
+// after it that probed past it.
+func (t *keyTable[V]) unindex(pos int) {
+	mask := len(t.idx) - 1
+	t.idx[pos] = 0
+	t.n--
+	for j := (pos + 1) & mask; t.idx[j] != 0; j = (j + 1) & mask {
+		home := int(t.at(t.idx[j]-1).h) & mask
+		// Move the key at j to the hole unless its home lies
+		// cyclically in (pos, j].
+		if (j > pos && (home <= pos || home > j)) || (j < pos && home <= pos && home > j) {
+			t.idx[pos], t.idx[j] = t.idx[j], 0
+			pos = j
+		}
+	}
+}
+
+// drop removes the key of slot i from the index.
+func (t *keyTable[V]) drop(i int32) {
+	e := t.at(i)
+	pos, _ := t.find(e.key, e.h)
+	t.unindex(pos)
+}
+
 // get returns the state of key, creating it (and dropping another key if
 // the table is full) when it is new.
 func (t *keyTable[V]) get(key string) (v *V, created bool) {
-	if i, ok := t.m[key]; ok {
+	h := t.hash(key)
+	if _, i := t.find(key, h); i != nilSlot {
 		e := t.at(i)
 		if e.protected {
 			t.remove(&t.prot, i)
@@ -159,15 +236,15 @@ func (t *keyTable[V]) get(key string) (v *V, created bool) {
 	}
 	var i int32
 	switch {
-	case len(t.m) >= t.max:
+	case t.n >= t.max:
 		l := &t.prob
 		if l.n == 0 {
 			l = &t.prot
 		}
 		i = l.back
 		t.remove(l, i)
+		t.drop(i)
 		e := t.at(i)
-		delete(t.m, e.key)
 		if t.onEvict != nil {
 			t.onEvict(e.key, &e.v)
 		}
@@ -183,16 +260,17 @@ func (t *keyTable[V]) get(key string) (v *V, created bool) {
 		}
 		t.used++
 	}
-	t.at(i).key = key
+	e := t.at(i)
+	e.key, e.h = key, h
 	t.pushFront(&t.prob, i)
-	t.m[key] = i
-	return &t.at(i).v, true
+	t.index(i)
+	return &e.v, true
 }
 
 // lookup returns the state of key, touching its place as get does, or nil
 // when the table does not hold it.
 func (t *keyTable[V]) lookup(key string) *V {
-	if _, ok := t.m[key]; !ok {
+	if _, i := t.find(key, t.hash(key)); i == nilSlot {
 		return nil
 	}
 	v, _ := t.get(key)
@@ -213,7 +291,7 @@ func (t *keyTable[V]) expire(done func(key string, v *V) bool) {
 				break
 			}
 			t.remove(l, i)
-			delete(t.m, e.key)
+			t.drop(i)
 			var zero keyEntry[V]
 			*e = zero
 			t.free = append(t.free, i)
@@ -223,16 +301,20 @@ func (t *keyTable[V]) expire(done func(key string, v *V) bool) {
 
 // peek returns the state of key without touching its place, or nil.
 func (t *keyTable[V]) peek(key string) *V {
-	if i, ok := t.m[key]; ok {
+	if _, i := t.find(key, t.hash(key)); i != nilSlot {
 		return &t.at(i).v
 	}
 	return nil
 }
 
-// each calls fn for every key, in no particular order.
+// each calls fn for every key, most recently used first in each list.
 func (t *keyTable[V]) each(fn func(key string, v *V)) {
-	for k, i := range t.m {
-		fn(k, &t.at(i).v)
+	for _, l := range []*keyList{&t.prot, &t.prob} {
+		for i := l.front; i != nilSlot; {
+			e := t.at(i)
+			i = e.next
+			fn(e.key, &e.v)
+		}
 	}
 }
 
