@@ -49,7 +49,11 @@ const topCap = 5
 // holding only the buckets of the windows still open, and a key none of
 // whose windows is still open is forgotten (thresholds of 2 or more; at 1
 // every key gets full state). Counts stay exact until a bound is reached; past one, the rule
-// notes it and marks its later findings Estimated.
+// notes it and marks its later findings Estimated. In those findings Top
+// is a lower bound too: once state was lost, a key ranks its Top values
+// only from the event at which its count in the buckets still held reached
+// a quarter of Threshold (rounded up), so the Top counts of a key may miss
+// up to that many events less one, besides Space-Saving's Error.
 //
 // With Baseline set, the threshold of a key is the larger of Threshold and
 // the baseline's mean plus Sigmas standard deviations for that key (learned
@@ -374,7 +378,7 @@ func (ev *ruleEval) Add(e cognitomon.Event) {
 		}
 		st, _ = ev.keys.get(key)
 		st.partial = first.partial
-		if first.top != "" {
+		if first.top != "" && ev.tracksTop(st, 0) {
 			st.top.add(first.top)
 		}
 		limit, _ := ev.limit(key, first.b)
@@ -383,7 +387,7 @@ func (ev *ruleEval) Add(e cognitomon.Event) {
 	if created {
 		st.partial = ev.lost
 	}
-	if top != "" {
+	if top != "" && ev.tracksTop(st, ev.keepFrom()) {
 		st.top.add(top)
 	}
 	// Drop the buckets and values no open window needs.
@@ -417,6 +421,29 @@ func (ev *ruleEval) Add(e cognitomon.Event) {
 		ev.evalCounts(key, st, b, e, prevID, prevB)
 	}
 }
+
+// tracksTop reports whether the Top value of an event of st is to be
+// counted. Until the rule has lost state every one is. After that (when
+// every new episode is Estimated anyway) a key starts ranking its Top values
+// only from the event that brings its count in the buckets from bucket from
+// on to topFrom, a quarter of Threshold: the many keys that never come
+// near the threshold then hold no Top values at all.
+func (ev *ruleEval) tracksTop(st *ruleKey, from int64) bool {
+	if !ev.lost || len(st.top.s) > 0 {
+		return true
+	}
+	n := int64(1)
+	for _, bk := range st.buckets {
+		if bk.idx >= from {
+			n += bk.n
+		}
+	}
+	return n >= ev.topFrom()
+}
+
+// topFrom is the count at which a key starts ranking its Top values once
+// the rule has lost state: a quarter of Threshold, rounded up.
+func (ev *ruleEval) topFrom() int64 { return (int64(ev.r.Threshold) + 3) / 4 }
 
 // sort64Prefix returns how many of the first n elements satisfy drop, which
 // holds for a prefix.
