@@ -1,5 +1,7 @@
 package checks
 
+import "maps"
+
 // doorkeeper holds the keys of a rule seen exactly once, each as a small
 // fixed record with its one event's bucket, distinct value and Top value,
 // and no key string: a key is known by a 64-bit hash of it. A key's second
@@ -21,6 +23,7 @@ type doorkeeper struct {
 	ring []onceRecord      // circular, oldest at head
 	head int
 	n    int // records in ring, taken ones included
+	puts int // since idx was last rebuilt
 }
 
 // onceRecord is the one event of a key seen once.
@@ -73,7 +76,21 @@ func (d *doorkeeper) put(r onceRecord) (old onceRecord, dropped bool) {
 	d.ring[i] = r
 	d.n++
 	d.idx[r.h] = uint32(i)
+	if d.puts++; d.puts >= d.max && d.max >= 1024 {
+		d.rebuild()
+	}
 	return old, dropped && !old.taken
+}
+
+// rebuild copies idx into a map of its size. Under the doorkeeper's
+// steady churn of one insertion and one deletion a record, a Go map's
+// deleted slots pile up and it settles at about three times the size of a
+// fresh one; copying it once every max records keeps it near that size at
+// a cost of one insertion a record.
+func (d *doorkeeper) rebuild() {
+	idx := make(map[uint64]uint32, len(d.idx))
+	maps.Copy(idx, d.idx)
+	d.idx, d.puts = idx, 0
 }
 
 // grow doubles the ring, up to max records, keeping their order.
