@@ -461,7 +461,7 @@ func sort64Prefix(n int, drop func(int) bool) int {
 func (ev *ruleEval) addToBucket(st *ruleKey, b int64, dv uint64, limit float64) bool {
 	i, found := slices.BinarySearchFunc(st.buckets, b, func(x ruleBucket, t int64) int { return cmp.Compare(x.idx, t) })
 	if !found {
-		st.buckets = slices.Insert(st.buckets, i, ruleBucket{idx: b})
+		st.buckets = insertSmall(st.buckets, i, ruleBucket{idx: b})
 	}
 	st.buckets[i].n++
 	if ev.r.Distinct == 0 {
@@ -478,7 +478,7 @@ func (ev *ruleEval) addToBucket(st *ruleKey, b int64, dv uint64, limit float64) 
 	if hi-lo >= distinctCap(limit) {
 		return false
 	}
-	st.vals = slices.Insert(st.vals, hi, bucketVal{b: b, v: dv})
+	st.vals = insertSmall(st.vals, hi, bucketVal{b: b, v: dv})
 	return true
 }
 

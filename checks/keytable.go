@@ -318,6 +318,18 @@ func (t *keyTable[V]) each(fn func(key string, v *V)) {
 	}
 }
 
+// insertSmall inserts v at i as slices.Insert does, but grows a full slice
+// by a quarter (at least one element) instead of doubling it: the slices of
+// per-key state are short, and most never grow again.
+func insertSmall[S ~[]E, E any](s S, i int, v E) S {
+	if len(s) == cap(s) {
+		n := make(S, len(s), len(s)+max(1, len(s)/4))
+		copy(n, s)
+		s = n
+	}
+	return slices.Insert(s, i, v)
+}
+
 // floorDivInt64 divides rounding towards negative infinity.
 func floorDivInt64(a, b int64) int64 {
 	q := a / b

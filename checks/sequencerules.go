@@ -146,7 +146,7 @@ func (ev *safEval) Add(e cognitomon.Event) {
 	w := int64(ev.r.Window)
 	if fail {
 		i, _ := slices.BinarySearch(st.fails, t)
-		st.fails = slices.Insert(st.fails, i, t)
+		st.fails = insertSmall(st.fails, i, t)
 		if len(st.fails) > 2*ev.r.MinFailures {
 			st.fails = st.fails[1:]
 		}
@@ -158,7 +158,7 @@ func (ev *safEval) Add(e cognitomon.Event) {
 		return
 	}
 	i, _ := slices.BinarySearchFunc(st.wins, t, func(x safWin, t int64) int { return cmp.Compare(x.t, t) })
-	st.wins = slices.Insert(st.wins, i, safWin{t: t, id: e.EventID, sub: e.Sub})
+	st.wins = insertSmall(st.wins, i, safWin{t: t, id: e.EventID, sub: e.Sub})
 	if len(st.wins) > 4 {
 		st.wins = st.wins[1:]
 		i--
@@ -395,7 +395,7 @@ func (ev *streakEval) Add(e cognitomon.Event) {
 		return
 	}
 	i, _ := slices.BinarySearch(st.fails, t)
-	st.fails = slices.Insert(st.fails, i, t)
+	st.fails = insertSmall(st.fails, i, t)
 	if len(st.fails) > 4*ev.r.MinRun {
 		st.fails = st.fails[1:]
 		st.more++
