@@ -97,13 +97,6 @@ func (t *keyTable[V]) at(i int32) *keyEntry[V] {
 	return &t.chunks[c][off]
 }
 
-func (t *keyTable[V]) list(e *keyEntry[V]) *keyList {
-	if e.protected {
-		return &t.prot
-	}
-	return &t.prob
-}
-
 func (t *keyTable[V]) pushFront(l *keyList, i int32) {
 	e := t.at(i)
 	e.prev, e.next = nilSlot, l.front
