@@ -184,7 +184,7 @@ func TestReadEventFilesParallelSameAsSequential(t *testing.T) {
 	}
 }
 
-// TestReadEventFilesIsParallel: ReadEventFiles uses GOMAXPROCS workers and
+// TestReadEventFilesIsParallel: ReadEventFiles uses parallel workers and
 // gives what one worker gives.
 func TestReadEventFilesIsParallel(t *testing.T) {
 	fsys := os.DirFS("testdata/trail")

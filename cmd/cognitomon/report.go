@@ -172,11 +172,17 @@ func (o *reportOptions) report(ctx context.Context, e *env) (*reportJSON, error)
 	}
 	in.scope = det.Scope() // with the clients the metrics saw
 	an := newAnalyses()
-	rep.series = reportSeries{stats: stats, events: newEventSeries()} // for --format html
 	an.price = analysis.M2MPrice{PerThousand: o.m2mPrice}
 	prog := &progress{w: e.stderr, quiet: o.quiet, start: time.Now(), span: in.filter.Range}
-	// One pass over the events feeds the analyses and every detection.
-	cov, cerr := in.consume(ctx, &o.eventOptions, prog, true, append(an.consumers(), det, rep.series.events)...)
+	// One pass over the events feeds the analyses and every detection,
+	// and for the HTML page the events' counts over time.
+	consumers := append(an.consumers(), det)
+	rep.series = reportSeries{stats: stats}
+	if o.format == "html" {
+		rep.series.events = newEventSeries()
+		consumers = append(consumers, rep.series.events)
+	}
+	cov, cerr := in.consume(ctx, &o.eventOptions, prog, true, consumers...)
 	prog.done()
 	if cov == nil {
 		return nil, cerr
