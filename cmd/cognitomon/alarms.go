@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -28,18 +27,9 @@ type alarmOptions struct {
 }
 
 func runAlarms(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(e.stderr, "usage: cognitomon %s\n", alarmsSynopsis)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	sub := args[0]
-	switch sub {
-	case "plan", "apply", "export", "backtest":
-	default:
-		return fail(e, "alarms", usagef("unknown alarms subcommand %q: want plan, apply, export or backtest", sub))
+	sub, code, ok := subcommand(e, "alarms", alarmsSynopsis, args, "plan", "apply", "export", "backtest")
+	if !ok {
+		return code
 	}
 	var o alarmOptions
 	fs := newFlagSet("alarms "+sub, alarmsSynopsis, e)
@@ -146,16 +136,8 @@ func (o *alarmOptions) alarms(ctx context.Context, e *env, sub string) error {
 		return o.printPlan(e, plan)
 	}
 	fmt.Fprint(e.stdout, plan.String())
-	if !o.yes {
-		fmt.Fprint(e.stderr, "apply these changes? type yes: ")
-		line, err := bufio.NewReader(e.stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return usagef("no answer on standard input: pass --yes to apply without asking")
-		}
-		if strings.TrimSpace(line) != "yes" {
-			fmt.Fprintln(e.stderr, "not applied")
-			return nil
-		}
+	if ok, err := confirmApply(e, o.yes); !ok {
+		return err
 	}
 	if err := m.Apply(ctx, plan); err != nil {
 		return err

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -287,3 +289,43 @@ type jsonRange struct {
 }
 
 func toJSONRange(r cognitomon.TimeRange) jsonRange { return jsonRange{r.Start.UTC(), r.End.UTC()} }
+
+// confirmApply asks on stderr whether to apply the plan just printed,
+// unless yes (--yes) says so already, and reads the answer from stdin.
+// Anything but "yes" is a refusal, said on stderr: ok false with a nil
+// error. No answer at all (stdin closed) is a usage error, so that a cron
+// job without --yes fails instead of applying nothing quietly.
+func confirmApply(e *env, yes bool) (ok bool, err error) {
+	if yes {
+		return true, nil
+	}
+	fmt.Fprint(e.stderr, "apply these changes? type yes: ")
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return false, usagef("no answer on standard input: pass --yes to apply without asking")
+	}
+	if strings.TrimSpace(line) != "yes" {
+		fmt.Fprintln(e.stderr, "not applied")
+		return false, nil
+	}
+	return true, nil
+}
+
+// subcommand reads the subcommand of a command with subcommands (alarms,
+// dashboard, query): its name, or, when args hold none or ask for help,
+// the usage on stderr and the exit status to return (2 without arguments,
+// 0 for -h). An unknown subcommand is a usage error naming the known ones.
+func subcommand(e *env, cmd, synopsis string, args []string, known ...string) (sub string, code int, ok bool) {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(e.stderr, "usage: cognitomon %s\n", synopsis)
+		if len(args) == 0 {
+			return "", exitUsage, false
+		}
+		return "", exitOK, false
+	}
+	if !slices.Contains(known, args[0]) {
+		want := strings.Join(known[:len(known)-1], ", ") + " or " + known[len(known)-1]
+		return "", fail(e, cmd, usagef("unknown %s subcommand %q: want %s", cmd, args[0], want)), false
+	}
+	return args[0], 0, true
+}

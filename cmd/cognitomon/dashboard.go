@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -24,18 +22,9 @@ type dashboardOptions struct {
 }
 
 func runDashboard(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(e.stderr, "usage: cognitomon %s\n", dashboardSynopsis)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	sub := args[0]
-	switch sub {
-	case "plan", "apply", "export":
-	default:
-		return fail(e, "dashboard", usagef("unknown dashboard subcommand %q: want plan, apply or export", sub))
+	sub, code, ok := subcommand(e, "dashboard", dashboardSynopsis, args, "plan", "apply", "export")
+	if !ok {
+		return code
 	}
 	var o dashboardOptions
 	fs := newFlagSet("dashboard "+sub, dashboardSynopsis, e)
@@ -153,16 +142,8 @@ func (o *dashboardOptions) dashboard(ctx context.Context, e *env, sub string) er
 		return o.printPlan(e, plan)
 	}
 	fmt.Fprint(e.stdout, plan.String())
-	if !o.yes {
-		fmt.Fprint(e.stderr, "apply these changes? type yes: ")
-		line, err := bufio.NewReader(e.stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return usagef("no answer on standard input: pass --yes to apply without asking")
-		}
-		if strings.TrimSpace(line) != "yes" {
-			fmt.Fprintln(e.stderr, "not applied")
-			return nil
-		}
+	if ok, err := confirmApply(e, o.yes); !ok {
+		return err
 	}
 	warnings, err := m.Apply(ctx, plan)
 	for _, w := range warnings {

@@ -28,28 +28,20 @@ type queryOptions struct {
 }
 
 func runQuery(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(e.stderr, "usage: cognitomon %s\n", querySynopsis)
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	sub, code, ok := subcommand(e, "query", querySynopsis, args, "list", "show", "run")
+	if !ok {
+		return code
 	}
 	var o queryOptions
-	fs := newFlagSet("query "+args[0], querySynopsis, e)
+	fs := newFlagSet("query "+sub, querySynopsis, e)
 	o.formatFlag(fs)
-	switch args[0] {
-	case "list":
+	if sub == "list" {
 		if code, ok := parse(fs, args[1:]); !ok {
 			return code
 		}
 		o.inherit(e)
 		return o.list(e)
-	case "show", "run":
-	default:
-		return fail(e, "query", usagef("unknown query subcommand %q: want list, show or run", args[0]))
 	}
-	sub := args[0]
 	o.poolFlags(fs)
 	fs.StringVar(&o.ips, "ips", "", "comma-separated source IPs to keep")
 	fs.StringVar(&o.names, "event-names", "", "comma-separated event names to keep (where the query takes them)")
